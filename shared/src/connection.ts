@@ -1,0 +1,172 @@
+import { CloseCode } from './close-codes.ts';
+import { encodeClosePayload, MAX_CLOSE_REASON_BYTES } from './close-payload.ts';
+import type { ProtocolError } from './errors.ts';
+import { encodeFrame, type Frame } from './frame.ts';
+import { randomMaskKey } from './mask.ts';
+import { Opcode } from './opcode.ts';
+import { FrameParser, type Role } from './parser.ts';
+
+/**
+ * open     messages flow both ways
+ * closing  we sent a close frame and wait for the peer's (RFC 6455 §7.1.2)
+ * closed   both close frames went by, or the connection failed: end the TCP connection
+ */
+export type ConnectionState = 'open' | 'closing' | 'closed';
+
+/** What the connection asks of the program around it, in the order it must happen. */
+export type ConnectionEvent =
+  /** A whole text message (valid UTF-8). */
+  | { type: 'text'; data: Buffer }
+  /** A whole binary message. */
+  | { type: 'binary'; data: Buffer }
+  /** The peer pinged; the pong that answers it follows as a `send` event. */
+  | { type: 'ping'; data: Buffer }
+  | { type: 'pong'; data: Buffer }
+  /** Bytes the protocol itself must send now: a pong, or a close frame. */
+  | { type: 'send'; bytes: Buffer }
+  /** The peer broke the protocol; a close frame with `error.closeCode` is sent next. */
+  | { type: 'error'; error: ProtocolError }
+  /**
+   * The WebSocket connection is closed: `code` and `reason` are those of the peer's close frame
+   * (1005 when it had none), or of the error that failed the connection. Now end TCP: a server
+   * closes it at once; a client waits a moment for the server to do it (RFC 6455 §7.1.1).
+   */
+  | { type: 'closed'; code: number; reason: string };
+
+export interface ConnectionOptions {
+  role: Role;
+  /** The largest message accepted, in bytes. Default 16 MiB. */
+  maxPayload?: number;
+  /** Called with every frame read and written, for tracing. */
+  onFrame?: ((frame: Frame, direction: 'in' | 'out') => void) | undefined;
+  /** Where a client's masking keys come from; tests pass a fixed key. */
+  maskKey?: () => Buffer;
+}
+
+/**
+ * One WebSocket connection after the handshake, without any I/O: push the peer's bytes into
+ * `receive()` and act on the events in order; ask `send()`, `ping()` and `close()` for the bytes
+ * of frames to write. It answers pings, runs the closing handshake and fails the connection on
+ * protocol errors, so servers and clients built on it only move bytes.
+ */
+export class Connection {
+  readonly #role: Role;
+  readonly #parser: FrameParser;
+  readonly #onFrame: ConnectionOptions['onFrame'];
+  readonly #maskKey: () => Buffer;
+  #state: ConnectionState = 'open';
+
+  constructor(options: ConnectionOptions) {
+    this.#role = options.role;
+    this.#onFrame = options.onFrame;
+    this.#maskKey = options.maskKey ?? randomMaskKey;
+    const onFrame = options.onFrame;
+    this.#parser = new FrameParser({
+      role: options.role,
+      maxPayload: options.maxPayload,
+      onFrame: onFrame && ((frame) => onFrame(frame, 'in')),
+    });
+  }
+
+  get state(): ConnectionState {
+    return this.#state;
+  }
+
+  /** Bytes held for messages that are still arriving. */
+  get bufferedBytes(): number {
+    return this.#parser.bufferedBytes;
+  }
+
+  /** Reads the peer's next bytes. Handle the events in order: some of them are bytes to send. */
+  receive(chunk: Buffer): ConnectionEvent[] {
+    const events: ConnectionEvent[] = [];
+    for (const event of this.#parser.push(chunk)) {
+      switch (event.type) {
+        case 'text':
+        case 'binary':
+        case 'pong':
+          events.push(event);
+          break;
+        case 'ping':
+          events.push(event);
+          // RFC 6455 §5.5.2: "Upon receipt of a Ping frame, an endpoint MUST send a Pong frame in
+          // response ... The Pong frame sent in response to a Ping frame must have identical
+          // 'Application data'." Nothing is sent after our close frame (§5.5.1).
+          if (this.#state === 'open') {
+            events.push({ type: 'send', bytes: this.#frame(Opcode.Pong, event.data) });
+          }
+          break;
+        case 'close':
+          // RFC 6455 §5.5.1: "If an endpoint receives a Close frame and did not previously send a
+          // Close frame, the endpoint MUST send a Close frame in response", typically echoing
+          // the status code. A close without a code (1005) is answered without one.
+          if (this.#state === 'open') {
+            const code = event.code === CloseCode.NoStatusReceived ? undefined : event.code;
+            events.push({ type: 'send', bytes: this.#closeFrame(code, '') });
+          }
+          this.#state = 'closed';
+          events.push({ type: 'closed', code: event.code, reason: event.reason });
+          break;
+        case 'error': {
+          // RFC 6455 §7.1.7: to _Fail the WebSocket Connection_, send a close frame with the
+          // status code (unless one was sent already), then close the connection.
+          const { error } = event;
+          events.push(event);
+          if (this.#state === 'open') {
+            events.push({ type: 'send', bytes: this.#closeFrame(error.closeCode, error.message) });
+          }
+          this.#state = 'closed';
+          events.push({ type: 'closed', code: error.closeCode, reason: error.message });
+          break;
+        }
+      }
+    }
+    return events;
+  }
+
+  /** The bytes of a message to send, or undefined once the connection is closing. */
+  send(type: 'text' | 'binary', data: Buffer | string): Buffer | undefined {
+    // RFC 6455 §5.5.1: "The application MUST NOT send any more data frames after sending a Close frame."
+    if (this.#state !== 'open') return undefined;
+    const payload = typeof data === 'string' ? Buffer.from(data) : data;
+    return this.#frame(type === 'text' ? Opcode.Text : Opcode.Binary, payload);
+  }
+
+  /** The bytes of a ping (a heartbeat), or undefined once the connection is closing. */
+  ping(data: Buffer = Buffer.alloc(0)): Buffer | undefined {
+    if (this.#state !== 'open') return undefined;
+    return this.#frame(Opcode.Ping, data);
+  }
+
+  /**
+   * Starts the closing handshake (RFC 6455 §7.1.2): returns the close frame to send, or undefined
+   * if the connection is already closing. The peer's answer arrives as a `closed` event.
+   */
+  close(code: number = CloseCode.Normal, reason = ''): Buffer | undefined {
+    if (this.#state !== 'open') return undefined;
+    this.#state = 'closing';
+    return this.#closeFrame(code, reason);
+  }
+
+  #closeFrame(code: number | undefined, reason: string): Buffer {
+    return this.#frame(Opcode.Close, encodeClosePayload(code, fitReason(reason)));
+  }
+
+  #frame(opcode: number, payload: Buffer): Buffer {
+    // RFC 6455 §5.3: a client masks every frame with a fresh key; a server never masks.
+    const maskKey = this.#role === 'client' ? this.#maskKey() : undefined;
+    this.#onFrame?.({ fin: true, rsv: 0, opcode, maskKey, payload }, 'out');
+    return encodeFrame({ opcode, payload, maskKey });
+  }
+}
+
+/** Shortens a reason to the 123 bytes a close frame holds, without splitting a character. */
+function fitReason(reason: string): string {
+  if (Buffer.byteLength(reason) <= MAX_CLOSE_REASON_BYTES) return reason;
+  let fitted = '';
+  for (const character of reason) {
+    if (Buffer.byteLength(fitted + character) > MAX_CLOSE_REASON_BYTES) break;
+    fitted += character;
+  }
+  return fitted;
+}

@@ -1,0 +1,168 @@
+import { createHash } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+
+/**
+ * The opening handshake, server side (RFC 6455 §4.2). A client asks, in plain HTTP/1.1:
+ *
+ *     GET /ws HTTP/1.1
+ *     Host: localhost:8082
+ *     Upgrade: websocket
+ *     Connection: Upgrade
+ *     Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==
+ *     Sec-WebSocket-Version: 13
+ *
+ * and the server agrees with
+ *
+ *     HTTP/1.1 101 Switching Protocols
+ *     Upgrade: websocket
+ *     Connection: Upgrade
+ *     Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=
+ *
+ * after which both sides speak WebSocket frames on the same TCP connection.
+ */
+
+/** RFC 6455 §1.3: the fixed GUID a server appends to the client's key. */
+export const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
+
+/** The only protocol version RFC 6455 defines (§4.1). */
+export const WEBSOCKET_VERSION = '13';
+
+/**
+ * RFC 6455 §4.2.2: Sec-WebSocket-Accept is base64(SHA-1(key + GUID)). It proves the server read
+ * this handshake: a plain HTTP server, or a cache replaying an old answer, cannot produce it.
+ */
+export function acceptKey(key: string): string {
+  return createHash('sha1')
+    .update(key + WEBSOCKET_GUID)
+    .digest('base64');
+}
+
+/** The parts of an HTTP request the handshake looks at; Node's `IncomingMessage` has them. */
+export interface UpgradeRequest {
+  method?: string | undefined;
+  httpVersion: string;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+export interface UpgradeCheckOptions {
+  /**
+   * Origins allowed to connect (`https://example.com`). Browsers send the page's origin, so this
+   * stops other sites' pages from opening connections with the user's cookies. Other clients can
+   * send any Origin they like: it is not authentication. Undefined allows every origin.
+   */
+  allowedOrigins?: readonly string[] | undefined;
+}
+
+export type UpgradeCheck =
+  | { ok: true; key: string }
+  | { ok: false; status: number; reason: string; headers?: Record<string, string> };
+
+/**
+ * Checks a client's opening handshake (RFC 6455 §4.2.1). On success returns the key to answer;
+ * otherwise the HTTP status and a one-line reason to refuse it with.
+ */
+export function checkUpgradeRequest(
+  request: UpgradeRequest,
+  options: UpgradeCheckOptions = {},
+): UpgradeCheck {
+  const { headers } = request;
+  // §4.1: "The method of the request MUST be GET".
+  if (request.method !== 'GET') {
+    return { ok: false, status: 405, reason: 'the method must be GET', headers: { Allow: 'GET' } };
+  }
+  // §4.1: "the HTTP version MUST be at least 1.1".
+  const [major = 0, minor = 0] = request.httpVersion.split('.').map(Number);
+  if (major < 1 || (major === 1 && minor < 1)) {
+    return refuse(400, 'HTTP/1.1 or later is required');
+  }
+  // §4.1: "The request MUST contain a |Host| header field".
+  if (!headerValue(headers.host)) return refuse(400, 'the Host header is missing');
+  // §4.2.1: an |Upgrade| header field containing the value "websocket", case-insensitive.
+  if (!tokens(headers.upgrade).includes('websocket')) {
+    return refuse(400, 'the Upgrade header must be "websocket"');
+  }
+  // §4.2.1: a |Connection| header field that includes the token "Upgrade". Browsers may send
+  // more tokens (Firefox sends "keep-alive, Upgrade"), so it is read as a list.
+  if (!tokens(headers.connection).includes('upgrade')) {
+    return refuse(400, 'the Connection header must include "Upgrade"');
+  }
+  // §4.2.2: a version the server does not speak is answered with 426 and the versions it does.
+  const version = headerValue(headers['sec-websocket-version']);
+  if (version !== WEBSOCKET_VERSION) {
+    return {
+      ok: false,
+      status: 426,
+      reason: version
+        ? `Sec-WebSocket-Version ${version} is not supported; use 13`
+        : 'the Sec-WebSocket-Version header is missing; use 13',
+      headers: { 'Sec-WebSocket-Version': WEBSOCKET_VERSION },
+    };
+  }
+  // §4.1: the key is "a randomly selected 16-byte value that has been base64-encoded".
+  const key = headerValue(headers['sec-websocket-key']);
+  if (!key) return refuse(400, 'the Sec-WebSocket-Key header is missing');
+  if (!isHandshakeKey(key)) return refuse(400, 'Sec-WebSocket-Key must be 16 bytes in base64');
+  // §10.2: servers may refuse browsers' connections from origins they do not expect.
+  if (options.allowedOrigins) {
+    const origin = headerValue(headers.origin);
+    if (!origin || !options.allowedOrigins.includes(origin)) {
+      return refuse(403, `origin ${origin ?? '(none)'} is not allowed`);
+    }
+  }
+  return { ok: true, key };
+}
+
+/** True when `key` is the base64 encoding of exactly 16 bytes (and nothing else). */
+export function isHandshakeKey(key: string): boolean {
+  const bytes = Buffer.from(key, 'base64');
+  return bytes.length === 16 && bytes.toString('base64') === key;
+}
+
+/**
+ * The 101 answer that completes the handshake. No Sec-WebSocket-Extensions or
+ * Sec-WebSocket-Protocol header: offers of either are declined by leaving them out (§4.2.2).
+ */
+export function acceptResponse(key: string): string {
+  return (
+    'HTTP/1.1 101 Switching Protocols\r\n' +
+    'Upgrade: websocket\r\n' +
+    'Connection: Upgrade\r\n' +
+    `Sec-WebSocket-Accept: ${acceptKey(key)}\r\n` +
+    '\r\n'
+  );
+}
+
+/** A complete plain-text HTTP response that refuses an upgrade, for writing to the raw socket. */
+export function refusalResponse(
+  status: number,
+  reason: string,
+  headers: Record<string, string> = {},
+): string {
+  const body = `${reason}\n`;
+  const lines = [
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}`,
+    'Connection: close',
+    'Content-Type: text/plain; charset=utf-8',
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
+  ];
+  return `${lines.join('\r\n')}\r\n\r\n${body}`;
+}
+
+function refuse(status: number, reason: string): UpgradeCheck {
+  return { ok: false, status, reason };
+}
+
+/** One header's value; a header sent twice counts as invalid for the handshake's single values. */
+export function headerValue(value: string | string[] | undefined): string | undefined {
+  return typeof value === 'string' ? value.trim() : undefined;
+}
+
+/** A comma-separated header as lowercase tokens: "keep-alive, Upgrade" -> ["keep-alive", "upgrade"]. */
+export function tokens(value: string | string[] | undefined): string[] {
+  const joined = Array.isArray(value) ? value.join(',') : (value ?? '');
+  return joined
+    .split(',')
+    .map((token) => token.trim().toLowerCase())
+    .filter((token) => token !== '');
+}
