@@ -41,6 +41,8 @@ function previewPayload(opcode: number, payload: Buffer): string {
 
 /** A text on one line, quoted, cut after a few dozen characters: for logs. */
 export function previewText(text: string, characters = PREVIEW_CHARACTERS): string {
-  const cut = text.length > characters ? `${text.slice(0, characters)}...` : text;
-  return JSON.stringify(cut).replace(/\.\.\."$/, '"...');
+  // The "..." goes after the closing quote only when the text was cut: a text that itself ends in
+  // "..." keeps it inside the quotes.
+  if (text.length <= characters) return JSON.stringify(text);
+  return `${JSON.stringify(text.slice(0, characters))}...`;
 }
