@@ -31,6 +31,10 @@ export interface ParserOptions {
   onFrame?: ((frame: Frame) => void) | undefined;
 }
 
+/**
+ * 16 MiB: large enough for any message in the lesson, small enough that one client cannot make a
+ * server hold gigabytes. (`ws` accepts 100 MiB by default.)
+ */
 export const DEFAULT_MAX_PAYLOAD = 16 * 1024 * 1024;
 
 /**

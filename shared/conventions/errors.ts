@@ -1,0 +1,23 @@
+/**
+ * A failure the person running the program can fix: a port in use, a bad option, an unreachable
+ * server. It is reported as one line, without a stack trace, and ends the program with `exitCode`
+ * (1, or 2 for a mistake on the command line).
+ */
+export class ExpectedError extends Error {
+  readonly exitCode: number;
+
+  constructor(message: string, exitCode = 1) {
+    super(message);
+    this.name = 'ExpectedError';
+    this.exitCode = exitCode;
+  }
+}
+
+/** Prints an expected error as one line and exits; anything else is a bug and keeps its stack. */
+export function exitWithError(error: unknown): never {
+  if (error instanceof ExpectedError) {
+    console.error(error.message);
+    process.exit(error.exitCode);
+  }
+  throw error;
+}

@@ -1,0 +1,75 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { refusalResponse } from '../src/index.ts';
+
+/** Every server in the lesson speaks WebSocket at this path. */
+export const WEBSOCKET_PATH = '/ws';
+
+/** Request heads (the upgrade request included) larger than this are refused with 431. */
+export const MAX_HEADER_BYTES = 16 * 1024;
+
+/**
+ * The HTTP server every exercise starts from: WebSocket connections begin as HTTP requests.
+ * Plain requests get `answerHttpRequest`; upgrade requests are the caller's (its 'upgrade' event).
+ */
+export function createHttpServer(options: { handshakeTimeout: number }): Server {
+  return createServer(
+    {
+      // A socket must send its whole request head (for us: the upgrade request) within the
+      // handshake timeout; Node answers 408 and closes it otherwise. Node checks every
+      // `connectionsCheckingInterval` ms, so the timeout holds to within that.
+      headersTimeout: options.handshakeTimeout,
+      requestTimeout: options.handshakeTimeout,
+      connectionsCheckingInterval: Math.min(1000, options.handshakeTimeout),
+      maxHeaderSize: MAX_HEADER_BYTES,
+    },
+    answerHttpRequest,
+  );
+}
+
+/** The path of a request, without its query string. */
+export function requestPath(request: IncomingMessage): string {
+  return new URL(request.url ?? '/', 'http://localhost').pathname;
+}
+
+/**
+ * Plain HTTP, without an upgrade:
+ *   GET /ws   426 Upgrade Required: this URL speaks WebSocket, not plain HTTP
+ *   anything  404 Not Found
+ */
+export function answerHttpRequest(request: IncomingMessage, response: ServerResponse): void {
+  if (requestPath(request) === WEBSOCKET_PATH) {
+    // RFC 9110 §15.5.22: a 426 response MUST carry an Upgrade header naming the protocol needed.
+    response.writeHead(426, { 'Content-Type': 'text/plain; charset=utf-8', Upgrade: 'websocket' });
+    response.end(
+      `${WEBSOCKET_PATH} speaks WebSocket: connect with a WebSocket client, not plain HTTP.\n`,
+    );
+    return;
+  }
+  response.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
+  response.end(`Not found. The WebSocket endpoint is ${WEBSOCKET_PATH}.\n`);
+}
+
+/**
+ * Refuses an upgrade request with a plain HTTP response on the raw socket, then closes it.
+ * (After an 'upgrade' event the socket is ours: Node's HTTP server no longer writes to it.)
+ */
+export function refuseUpgrade(
+  socket: Duplex,
+  status: number,
+  reason: string,
+  headers?: Record<string, string>,
+): void {
+  socket.end(refusalResponse(status, reason, headers), () => socket.destroy());
+}
+
+/** 404 for an upgrade request to any path but /ws. */
+export function refuseWrongPath(request: IncomingMessage, socket: Duplex): boolean {
+  if (requestPath(request) === WEBSOCKET_PATH) return false;
+  refuseUpgrade(
+    socket,
+    404,
+    `no WebSocket endpoint at ${requestPath(request)}; use ${WEBSOCKET_PATH}`,
+  );
+  return true;
+}

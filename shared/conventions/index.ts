@@ -1,0 +1,41 @@
+/**
+ * `shared/conventions`: what every exercise program does the same way - options, logging, the
+ * HTTP side of the server, listening, shutting down - so each exercise's own code is only what it
+ * teaches. The WebSocket protocol itself is in `shared` (../src).
+ */
+export { ExpectedError, exitWithError } from './errors.ts';
+export {
+  answerHttpRequest,
+  createHttpServer,
+  MAX_HEADER_BYTES,
+  refuseUpgrade,
+  refuseWrongPath,
+  requestPath,
+  WEBSOCKET_PATH,
+} from './http.ts';
+export { type Listening, listen, webSocketUrl } from './listen.ts';
+export {
+  clientAddress,
+  createLog,
+  describeClose,
+  describeMessage,
+  describePeer,
+  type Log,
+} from './log.ts';
+export {
+  DEFAULT_HANDSHAKE_TIMEOUT,
+  DEFAULT_HEARTBEAT_INTERVAL,
+  parseArgsOrExplain,
+  readCount,
+  readServerOptions,
+  type ServerOptions,
+  serverDefaults,
+  WRITE_BUFFER_LIMIT,
+} from './options.ts';
+export {
+  closeOnSignals,
+  SHUTDOWN_CODE,
+  SHUTDOWN_GRACE_MS,
+  SHUTDOWN_REASON,
+  withDeadline,
+} from './shutdown.ts';

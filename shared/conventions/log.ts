@@ -1,0 +1,63 @@
+import type { Socket } from 'node:net';
+import { closeCodeName } from '../src/index.ts';
+
+/**
+ * What the servers print. `--quiet` silences the lines about connections and messages, which is
+ * what a benchmark or a busy server wants; the start line and errors are always printed.
+ */
+export interface Log {
+  /** Always printed. */
+  info(line: string): void;
+  /** Per connection and per message: off with --quiet. */
+  event(line: string): void;
+}
+
+export function createLog(options: { quiet: boolean; log: (line: string) => void }): Log {
+  return {
+    info: options.log,
+    event: options.quiet ? () => {} : options.log,
+  };
+}
+
+// Long messages are cut in logs: one line each, readable in a terminal.
+const MAX_LOGGED_CHARACTERS = 100;
+
+/** `hello`, or `1024 bytes (binary)`, for "Received: ..." lines. */
+export function describeMessage(data: Buffer, binary: boolean): string {
+  if (binary) return `${data.length} bytes (binary)`;
+  // Decode only the start of a big message: a character takes at most 4 bytes.
+  const characters = [...data.toString('utf8', 0, (MAX_LOGGED_CHARACTERS + 1) * 4)];
+  const shown = oneLine(characters.slice(0, MAX_LOGGED_CHARACTERS));
+  return characters.length > MAX_LOGGED_CHARACTERS ? `${shown}... (${data.length} bytes)` : shown;
+}
+
+/** Newlines and other control characters written as escapes (`\n`), so a message stays on one line. */
+function oneLine(characters: string[]): string {
+  let line = '';
+  for (const character of characters) {
+    const code = character.codePointAt(0) ?? 0;
+    line += code < 0x20 || code === 0x7f ? JSON.stringify(character).slice(1, -1) : character;
+  }
+  return line;
+}
+
+/**
+ * The client's IP address, as a person would write it: `127.0.0.1`, `::1`. A server listening on
+ * IPv6 sees IPv4 clients as IPv4-mapped addresses (`::ffff:127.0.0.1`); those show as IPv4.
+ */
+export function clientAddress(socket: Socket): string {
+  const address = socket.remoteAddress ?? 'unknown';
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+}
+
+/** `127.0.0.1:52344` or `[::1]:52344`: who, for connect and disconnect lines. */
+export function describePeer(socket: Socket): string {
+  const address = clientAddress(socket);
+  return `${address.includes(':') ? `[${address}]` : address}:${socket.remotePort ?? '?'}`;
+}
+
+/** `code 1000 (Normal Closure), reason "bye"` for disconnect lines. */
+export function describeClose(code: number, reason: string | Buffer): string {
+  const text = reason.toString();
+  return `code ${code} (${closeCodeName(code)})${text ? `, reason ${JSON.stringify(text)}` : ''}`;
+}

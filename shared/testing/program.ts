@@ -1,0 +1,58 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { LineWatcher } from './lines.ts';
+
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface Program {
+  child: ChildProcess;
+  /** stdout and stderr, line by line. */
+  output: LineWatcher;
+  /** Resolves when the program has exited. */
+  exited: Promise<Exit>;
+}
+
+/**
+ * Runs an exercise's `src/main.ts` as its own process, exactly as `pnpm start` does (through tsx,
+ * without pnpm in between, so signals reach the program itself).
+ */
+export function spawnProgram(
+  packageDir: string,
+  args: string[] = [],
+  env: Record<string, string> = {},
+): Program {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
+    cwd: packageDir,
+    env: { ...process.env, ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  const output = new LineWatcher();
+  let open = 2;
+  for (const stream of [child.stdout, child.stderr]) {
+    const lines = createInterface({ input: stream });
+    lines.on('line', output.push);
+    lines.on('close', () => {
+      open -= 1;
+      if (open === 0) output.end('the program ended');
+    });
+  }
+  const exited = new Promise<Exit>((resolve) => {
+    child.on('exit', (code, signal) => resolve({ code, signal }));
+  });
+  return { child, output, exited };
+}
+
+/** A server program on a free port, once it has printed its start line. */
+export async function startServerProgram(
+  packageDir: string,
+  args: string[] = [],
+  env: Record<string, string> = {},
+): Promise<Program & { url: string; port: number }> {
+  const program = spawnProgram(packageDir, args, { PORT: '0', ...env });
+  const line = await program.output.waitFor(/listening on wss?:\/\//);
+  const url = /(wss?:\/\/\S+)/.exec(line)?.[1] ?? '';
+  return { ...program, url, port: Number(new URL(url).port) };
+}

@@ -1,0 +1,13 @@
+import { type ServerOptions, serverDefaults } from '../conventions/index.ts';
+import { LineWatcher } from './lines.ts';
+
+/**
+ * Options for a server started inside a test: a free port, and a log the test can read
+ * (`options.output.waitFor(/disconnected/)`).
+ */
+export function testServerOptions(
+  overrides: Partial<ServerOptions> = {},
+): ServerOptions & { output: LineWatcher } {
+  const output = new LineWatcher();
+  return { ...serverDefaults(0), log: output.push, ...overrides, output };
+}
