@@ -1,0 +1,135 @@
+import type { IncomingMessage } from 'node:http';
+import {
+  createHttpServer,
+  createLog,
+  describeClose,
+  describeMessage,
+  describePeer,
+  listen,
+  refuseWrongPath,
+  type ServerOptions,
+  SHUTDOWN_CODE,
+  SHUTDOWN_GRACE_MS,
+  SHUTDOWN_REASON,
+  WRITE_BUFFER_LIMIT,
+  withDeadline,
+} from 'shared/conventions';
+import { type WebSocket, WebSocketServer } from 'ws';
+
+/** What hello-server-ws adds to the echo: a greeting, and log lines that name the sender. */
+export interface EchoHooks {
+  /** Sent to each client as soon as it connects. */
+  greeting?: (request: IncomingMessage) => string;
+  /** The start of each message's log line; by default `Received`. */
+  receivedFrom?: (request: IncomingMessage) => string;
+}
+
+export interface EchoServer {
+  /** `ws://localhost:8080/ws` */
+  url: string;
+  port: number;
+  /** Closes every connection with 1001 and stops listening. */
+  close(): Promise<void>;
+}
+
+/** An HTTP server whose /ws endpoint echoes every WebSocket message, using the `ws` library. */
+export async function createEchoServer(
+  options: ServerOptions,
+  hooks: EchoHooks = {},
+): Promise<EchoServer> {
+  const log = createLog(options);
+
+  // 1. The HTTP server: every WebSocket connection starts as an HTTP request.
+  const http = createHttpServer(options);
+
+  // 2. The WebSocket server. `noServer`: it does not listen itself; the HTTP server hands it the
+  //    upgrade requests for /ws. `maxPayload`: a bigger message closes the connection with 1009.
+  //    `clientTracking: false`: the `clients` map below keeps track of connections instead.
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: options.maxPayload,
+    clientTracking: false,
+  });
+
+  http.on('upgrade', (request: IncomingMessage, socket, head) => {
+    socket.on('error', () => {}); // a client that vanishes mid-handshake is not our error
+    if (refuseWrongPath(request, socket)) return;
+    // ws checks the handshake (400 for a bad one) and answers 101 Switching Protocols.
+    wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+  });
+
+  // 3. One connection: echo every message back with its type, text as text, binary as binary.
+  // For the heartbeat: who each client is, and whether it still owes us a pong.
+  const clients = new Map<WebSocket, { peer: string; awaitingPong: boolean }>();
+
+  wss.on('connection', (ws: WebSocket, request: IncomingMessage) => {
+    const peer = describePeer(request.socket);
+    const client = { peer, awaitingPong: false };
+    clients.set(ws, client);
+    log.event(`connected: ${peer} (${clients.size} open)`);
+    if (hooks.greeting) ws.send(hooks.greeting(request));
+    const received = hooks.receivedFrom?.(request) ?? 'Received';
+
+    let paused = false;
+    ws.on('message', (data, isBinary) => {
+      // With ws's default binaryType ("nodebuffer") every message arrives as one Buffer.
+      const message = data as Buffer;
+      log.event(`${received}: ${describeMessage(message, isBinary)}`);
+      ws.send(message, { binary: isBinary }, () => {
+        // Written to the socket: resume reading once the backlog is small again.
+        if (paused && ws.bufferedAmount < WRITE_BUFFER_LIMIT) {
+          paused = false;
+          log.event(`resumed reading from ${peer}`);
+          ws.resume();
+        }
+      });
+      // Backpressure: a client that sends faster than it reads would fill our memory with echoes
+      // it has not read. Stop reading from it until they are written.
+      if (!paused && ws.bufferedAmount >= WRITE_BUFFER_LIMIT) {
+        paused = true;
+        log.event(`paused reading from ${peer}: ${ws.bufferedAmount} bytes wait to be sent`);
+        ws.pause();
+      }
+    });
+    ws.on('pong', () => {
+      client.awaitingPong = false;
+    });
+    ws.on('error', (error) => log.event(`error from ${peer}: ${error.message}`));
+    ws.on('close', (code, reason) => {
+      clients.delete(ws);
+      log.event(`disconnected: ${peer}, ${describeClose(code, reason)}`);
+    });
+  });
+
+  // 4. The heartbeat: ping every client; one that has not answered the previous ping by the next
+  //    round is gone (TCP alone would not notice) and is terminated.
+  const heartbeat = setInterval(() => {
+    for (const [ws, client] of clients) {
+      if (client.awaitingPong) {
+        log.event(`no pong from ${client.peer}: terminating the connection`);
+        ws.terminate();
+        continue;
+      }
+      client.awaitingPong = true;
+      ws.ping();
+    }
+  }, options.heartbeatInterval);
+
+  const listening = await listen(http, options);
+
+  return {
+    url: listening.url,
+    port: listening.port,
+    async close() {
+      clearInterval(heartbeat);
+      listening.close();
+      const closed = [...clients.keys()].map((ws) => {
+        ws.close(SHUTDOWN_CODE, SHUTDOWN_REASON);
+        return new Promise((resolve) => ws.once('close', resolve));
+      });
+      await withDeadline(Promise.all(closed), SHUTDOWN_GRACE_MS);
+      for (const ws of clients.keys()) ws.terminate();
+      http.closeAllConnections();
+    },
+  };
+}

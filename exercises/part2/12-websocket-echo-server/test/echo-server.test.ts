@@ -1,0 +1,250 @@
+import { fileURLToPath } from 'node:url';
+import { Opcode } from 'shared';
+import {
+  inboxOf,
+  openWebSocket,
+  RawClient,
+  roundTrip,
+  spawnProgram,
+  startServerProgram,
+  testServerOptions,
+  whenClosed,
+} from 'shared/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { createEchoServer, type EchoServer } from '../src/server.ts';
+
+const packageDir = fileURLToPath(new URL('..', import.meta.url));
+
+let server: EchoServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+async function start(overrides: Parameters<typeof testServerOptions>[0] = {}) {
+  const options = testServerOptions(overrides);
+  server = await createEchoServer(options);
+  return { server, output: options.output };
+}
+
+describe('echo', () => {
+  const sizes = [0, 1, 125, 126, 65535, 65536];
+
+  it.each(sizes)('sends a %i-byte text message back as text', async (size) => {
+    const { server } = await start();
+    const ws = await openWebSocket(server.url);
+    const text = 'a'.repeat(size);
+    const echo = await roundTrip(ws, inboxOf(ws), text, false);
+    expect(echo.isBinary).toBe(false);
+    expect(echo.data.toString()).toBe(text);
+    ws.close();
+  });
+
+  it.each(sizes)('sends a %i-byte binary message back as binary, byte for byte', async (size) => {
+    const { server } = await start();
+    const ws = await openWebSocket(server.url);
+    const bytes = Buffer.from(Array.from({ length: size }, (_, i) => (i * 7) % 256));
+    const echo = await roundTrip(ws, inboxOf(ws), bytes, true);
+    expect(echo.isBinary).toBe(true);
+    expect(echo.data.equals(bytes)).toBe(true);
+    ws.close();
+  });
+
+  it('keeps multi-byte UTF-8 intact', async () => {
+    const { server } = await start();
+    const ws = await openWebSocket(server.url);
+    const text = 'héllo wörld ✓ 日本語 🎉';
+    const echo = await roundTrip(ws, inboxOf(ws), text, false);
+    expect(echo.data.toString()).toBe(text);
+    ws.close();
+  });
+
+  it('answers each of several concurrent clients with its own messages', async () => {
+    const { server } = await start();
+    const clients = await Promise.all(Array.from({ length: 10 }, () => openWebSocket(server.url)));
+    const inboxes = clients.map((ws) => inboxOf(ws));
+    clients.forEach((ws, i) => {
+      for (let n = 0; n < 5; n++) ws.send(`client ${i} message ${n}`);
+    });
+    for (const [i, inbox] of inboxes.entries()) {
+      for (let n = 0; n < 5; n++) {
+        expect((await inbox.next()).data.toString()).toBe(`client ${i} message ${n}`);
+      }
+    }
+    for (const ws of clients) ws.close();
+  });
+
+  it('logs each message, and who connected and disconnected with which code', async () => {
+    const { server, output } = await start();
+    const ws = await openWebSocket(server.url);
+    await roundTrip(ws, inboxOf(ws), 'hello there', false);
+    await roundTrip(ws, inboxOf(ws), Buffer.alloc(3), true);
+    ws.close(1000, 'bye');
+    await output.waitFor(
+      /^disconnected: 127\.0\.0\.1:\d+, code 1000 \(Normal Closure\), reason "bye"$/,
+    );
+    expect(output.lines).toContain('Received: hello there');
+    expect(output.lines).toContain('Received: 3 bytes (binary)');
+    expect(output.text).toMatch(/^connected: 127\.0\.0\.1:\d+ \(1 open\)$/m);
+  });
+
+  it('logs nothing per message with --quiet', async () => {
+    const { server, output } = await start({ quiet: true });
+    const ws = await openWebSocket(server.url);
+    await roundTrip(ws, inboxOf(ws), 'shh', false);
+    ws.close();
+    await whenClosed(ws);
+    expect(output.lines).toEqual([]);
+  });
+});
+
+describe('addresses', () => {
+  it('is reachable on 127.0.0.1, on ::1 and as localhost', async () => {
+    const { server } = await start();
+    expect(server.url).toBe(`ws://localhost:${server.port}/ws`);
+    for (const host of ['127.0.0.1', '[::1]', 'localhost']) {
+      const ws = await openWebSocket(`ws://${host}:${server.port}/ws`);
+      expect((await roundTrip(ws, inboxOf(ws), host, false)).data.toString()).toBe(host);
+      ws.close();
+    }
+  });
+});
+
+describe('plain HTTP', () => {
+  it('answers GET /ws without an upgrade with 426 Upgrade Required', async () => {
+    const { server } = await start();
+    const response = await fetch(`http://127.0.0.1:${server.port}/ws`);
+    expect(response.status).toBe(426);
+    expect(response.headers.get('upgrade')).toBe('websocket');
+    expect(await response.text()).toMatch(/WebSocket/);
+  });
+
+  it('answers other paths with 404', async () => {
+    const { server } = await start();
+    expect((await fetch(`http://127.0.0.1:${server.port}/nothing-here`)).status).toBe(404);
+  });
+
+  it('refuses a WebSocket upgrade on another path with 404', async () => {
+    const { server } = await start();
+    await expect(openWebSocket(`ws://127.0.0.1:${server.port}/other`)).rejects.toThrow(
+      'server answered 404',
+    );
+  });
+});
+
+describe('limits and health', () => {
+  it('closes with 1009 when a message is over MAX_PAYLOAD', async () => {
+    const { server } = await start({ maxPayload: 1024 });
+    const ws = await openWebSocket(server.url);
+    const inbox = inboxOf(ws);
+    expect((await roundTrip(ws, inbox, Buffer.alloc(1024), true)).data.length).toBe(1024);
+    ws.send(Buffer.alloc(1025));
+    expect((await whenClosed(ws)).code).toBe(1009);
+  });
+
+  it('keeps serving other clients after one sends garbage', async () => {
+    const { server } = await start();
+    const healthy = await openWebSocket(server.url);
+    const raw = await RawClient.connect(server.port);
+    // An unmasked frame from a client breaks RFC 6455 §5.1: that connection ends with 1002.
+    raw.write([0x81, 0x02, 0x68, 0x69]);
+    expect((await raw.nextClose()).code).toBe(1002);
+    expect((await roundTrip(healthy, inboxOf(healthy), 'still here', false)).data.toString()).toBe(
+      'still here',
+    );
+    healthy.close();
+  });
+
+  it('terminates a client that stops answering pings', async () => {
+    const { server, output } = await start({ heartbeatInterval: 50 });
+    const ws = await openWebSocket(server.url, { autoPong: false });
+    const closed = await whenClosed(ws);
+    expect(closed.code).toBe(1006); // cut without a close frame
+    await output.waitFor(/^no pong from 127\.0\.0\.1:\d+: terminating the connection$/);
+  });
+
+  it('keeps a client that answers its pings', async () => {
+    const { server } = await start({ heartbeatInterval: 50 });
+    const ws = await openWebSocket(server.url);
+    let pings = 0;
+    await new Promise<void>((resolve) => {
+      ws.on('ping', () => {
+        pings += 1;
+        if (pings === 5) resolve();
+      });
+    });
+    expect(ws.readyState).toBe(WebSocket.OPEN);
+    ws.close();
+  });
+
+  it('stops reading from a client that does not read its echoes, and resumes when it does', async () => {
+    const { server, output } = await start();
+    const client = await RawClient.connect(server.port);
+    client.socket.pause(); // the client stops reading: echoes pile up on the server
+    const message = Buffer.alloc(1024 * 1024, 1);
+    for (let i = 0; i < 16; i++) client.sendFrame(Opcode.Binary, message);
+    await output.waitFor(/^paused reading from 127\.0\.0\.1:\d+: \d+ bytes wait to be sent$/);
+
+    client.socket.resume();
+    for (let i = 0; i < 16; i++) {
+      const echo = await client.next();
+      expect(echo?.type === 'binary' && echo.data.equals(message)).toBe(true);
+    }
+    await output.waitFor(/^resumed reading from/);
+    client.socket.destroy();
+  });
+});
+
+describe('as a program', () => {
+  it('prints its URL and echoes', async () => {
+    const program = await startServerProgram(packageDir);
+    expect(program.url).toBe(`ws://localhost:${program.port}/ws`);
+    const ws = await openWebSocket(program.url);
+    expect((await roundTrip(ws, inboxOf(ws), 'hi', false)).data.toString()).toBe('hi');
+    ws.close();
+    program.child.kill('SIGTERM');
+    expect((await program.exited).code).toBe(0);
+  });
+
+  it.each(['SIGINT', 'SIGTERM'] as const)(
+    'on %s closes every connection with 1001 and exits 0',
+    async (signal) => {
+      const program = await startServerProgram(packageDir);
+      const clients = await Promise.all([openWebSocket(program.url), openWebSocket(program.url)]);
+      const closes = clients.map(whenClosed);
+      program.child.kill(signal);
+      for (const close of await Promise.all(closes)) {
+        expect(close).toEqual({ code: 1001, reason: 'server shutting down' });
+      }
+      expect((await program.exited).code).toBe(0);
+    },
+  );
+
+  it('exits 0 on SIGTERM even when a peer never answers the close', async () => {
+    const program = await startServerProgram(packageDir);
+    // A raw client that completes the handshake and then never reads or answers.
+    const client = await RawClient.connect(program.port);
+    client.socket.pause();
+    program.child.kill('SIGTERM');
+    expect((await program.exited).code).toBe(0);
+    client.socket.destroy();
+  });
+
+  it('says the port is in use, in one line, and exits 1', async () => {
+    const { server } = await start();
+    const program = spawnProgram(packageDir, [], { PORT: String(server.port) });
+    const exit = await program.exited;
+    await program.output.waitFor(/in use/);
+    expect(exit.code).toBe(1);
+    expect(program.output.lines).toEqual([
+      `port ${server.port} is in use; set PORT to another port`,
+    ]);
+  });
+
+  it('rejects a PORT that is not a number', async () => {
+    const program = spawnProgram(packageDir, [], { PORT: 'eighty' });
+    expect((await program.exited).code).toBe(2);
+    expect(program.output.lines).toEqual(['PORT must be a number from 0 to 65535, not "eighty"']);
+  });
+});
