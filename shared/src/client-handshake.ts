@@ -60,15 +60,14 @@ export class ResponseHeadReader {
     // Keep at most what a head may take, plus one chunk: that bounds memory for any server.
     this.#received = Buffer.concat([this.#received, chunk]);
     const end = this.#received.indexOf(HEAD_END);
-    if (end === -1) {
-      if (this.#received.length > MAX_RESPONSE_HEAD_BYTES) {
-        return {
-          type: 'invalid',
-          reason: `response headers are over ${MAX_RESPONSE_HEAD_BYTES} bytes`,
-        };
-      }
-      return { type: 'incomplete' };
+    if ((end === -1 ? this.#received.length : end) > MAX_RESPONSE_HEAD_BYTES) {
+      this.#received = Buffer.alloc(0);
+      return {
+        type: 'invalid',
+        reason: `response headers are over ${MAX_RESPONSE_HEAD_BYTES} bytes`,
+      };
     }
+    if (end === -1) return { type: 'incomplete' };
     const rest = this.#received.subarray(end + HEAD_END.length);
     const head = parseHead(this.#received.subarray(0, end).toString('latin1'));
     this.#received = Buffer.alloc(0);

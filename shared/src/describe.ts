@@ -41,8 +41,9 @@ function previewPayload(opcode: number, payload: Buffer): string {
 
 /** A text on one line, quoted, cut after a few dozen characters: for logs. */
 export function previewText(text: string, characters = PREVIEW_CHARACTERS): string {
-  // The "..." goes after the closing quote only when the text was cut: a text that itself ends in
-  // "..." keeps it inside the quotes.
-  if (text.length <= characters) return JSON.stringify(text);
-  return `${JSON.stringify(text.slice(0, characters))}...`;
+  // Cut by code points, not UTF-16 units, so an emoji is never split in half. The "..." goes
+  // after the closing quote only when the text was cut; a text's own "..." stays inside.
+  const codePoints = [...text.slice(0, characters * 2)];
+  if (codePoints.length <= characters && text.length <= characters * 2) return JSON.stringify(text);
+  return `${JSON.stringify(codePoints.slice(0, characters).join(''))}...`;
 }
