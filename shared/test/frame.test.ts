@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import { encodeFrame, Opcode } from '../src/index.ts';
+import { bytes, RFC_MASK_KEY } from './helpers.ts';
+
+/** The first `count` bytes of a frame, in hex: its header. */
+function headerOf(frame: Buffer, count: number): string {
+  return frame.subarray(0, count).toString('hex');
+}
+
+describe('encodeFrame: the examples of RFC 6455 §5.7', () => {
+  it('encodes an unmasked text "Hello" as 81 05 48 65 6c 6c 6f (§5.7)', () => {
+    const frame = encodeFrame({ opcode: Opcode.Text, payload: Buffer.from('Hello') });
+    expect(frame).toEqual(bytes('81 05 48 65 6c 6c 6f'));
+  });
+
+  it('encodes a masked text "Hello" as 81 85 37 fa 21 3d 7f 9f 4d 51 58 (§5.7)', () => {
+    const frame = encodeFrame({
+      opcode: Opcode.Text,
+      payload: Buffer.from('Hello'),
+      maskKey: RFC_MASK_KEY,
+    });
+    // 0x85: MASK bit and length 5; then the key; then "Hello" XOR the key.
+    expect(frame).toEqual(bytes('81 85 37 fa 21 3d 7f 9f 4d 51 58'));
+  });
+
+  it('encodes the fragments "Hel" (FIN=0) and "lo" (continuation, FIN=1) (§5.7)', () => {
+    const first = encodeFrame({ opcode: Opcode.Text, payload: Buffer.from('Hel'), fin: false });
+    const last = encodeFrame({ opcode: Opcode.Continuation, payload: Buffer.from('lo') });
+    expect(first).toEqual(bytes('01 03 48 65 6c'));
+    expect(last).toEqual(bytes('80 02 6c 6f'));
+  });
+
+  it('encodes an unmasked ping "Hello" as 89 05 48 65 6c 6c 6f (§5.7)', () => {
+    const frame = encodeFrame({ opcode: Opcode.Ping, payload: Buffer.from('Hello') });
+    expect(frame).toEqual(bytes('89 05 48 65 6c 6c 6f'));
+  });
+
+  it('encodes a 256-byte binary frame with the header 82 7e 01 00 (§5.7)', () => {
+    const frame = encodeFrame({ opcode: Opcode.Binary, payload: Buffer.alloc(256) });
+    expect(headerOf(frame, 4)).toBe('827e0100');
+    expect(frame).toHaveLength(4 + 256);
+  });
+
+  it('encodes a 64 KiB binary frame with the header 82 7f 00 00 00 00 00 01 00 00 (§5.7)', () => {
+    const frame = encodeFrame({ opcode: Opcode.Binary, payload: Buffer.alloc(65536) });
+    expect(headerOf(frame, 10)).toBe('827f0000000000010000');
+    expect(frame).toHaveLength(10 + 65536);
+  });
+});
+
+describe('encodeFrame: the three length forms (§5.2)', () => {
+  it('writes an empty payload as length 0 (§5.2)', () => {
+    expect(encodeFrame({ opcode: Opcode.Binary, payload: Buffer.alloc(0) })).toEqual(
+      bytes('82 00'),
+    );
+  });
+
+  it('writes 125 bytes, the most the 7-bit length holds, in the 7-bit field (§5.2)', () => {
+    const frame = encodeFrame({ opcode: Opcode.Binary, payload: Buffer.alloc(125) });
+    expect(headerOf(frame, 2)).toBe('827d');
+    expect(frame).toHaveLength(2 + 125);
+  });
+
+  it('writes 126 bytes as marker 126 and a 16-bit length (§5.2)', () => {
+    const frame = encodeFrame({ opcode: Opcode.Binary, payload: Buffer.alloc(126) });
+    expect(headerOf(frame, 4)).toBe('827e007e');
+  });
+
+  it('writes 65535 bytes, the most the 16-bit length holds, as marker 126 (§5.2)', () => {
+    const frame = encodeFrame({ opcode: Opcode.Binary, payload: Buffer.alloc(65535) });
+    expect(headerOf(frame, 4)).toBe('827effff');
+    expect(frame).toHaveLength(4 + 65535);
+  });
+
+  it('writes 65536 bytes as marker 127 and a 64-bit length (§5.2)', () => {
+    const frame = encodeFrame({ opcode: Opcode.Binary, payload: Buffer.alloc(65536) });
+    expect(headerOf(frame, 10)).toBe('827f0000000000010000');
+  });
+
+  it('puts the mask key after a 16-bit length (§5.2)', () => {
+    const frame = encodeFrame({
+      opcode: Opcode.Binary,
+      payload: Buffer.alloc(300),
+      maskKey: RFC_MASK_KEY,
+    });
+    // 0xfe: MASK bit and marker 126; 0x012c = 300; then the key.
+    expect(headerOf(frame, 8)).toBe('82fe012c37fa213d');
+    // Zero bytes masked are the key itself.
+    expect(frame.subarray(8, 12)).toEqual(RFC_MASK_KEY);
+  });
+
+  it('puts the mask key after a 64-bit length (§5.2)', () => {
+    const frame = encodeFrame({
+      opcode: Opcode.Binary,
+      payload: Buffer.alloc(70000),
+      maskKey: RFC_MASK_KEY,
+    });
+    // 0xff: MASK bit and marker 127; 0x011170 = 70000; then the key.
+    expect(headerOf(frame, 14)).toBe('82ff000000000001117037fa213d');
+    expect(frame).toHaveLength(14 + 70000);
+  });
+});
+
+describe('encodeFrame: masking (§5.3)', () => {
+  it("leaves the caller's payload as it was when masking (§5.3)", () => {
+    const payload = Buffer.from('Hello');
+    encodeFrame({ opcode: Opcode.Text, payload, maskKey: RFC_MASK_KEY });
+    expect(payload.toString()).toBe('Hello');
+  });
+
+  it('refuses a mask key that is not 4 bytes (§5.3)', () => {
+    const frame = { opcode: Opcode.Text, payload: Buffer.from('x'), maskKey: Buffer.alloc(3) };
+    expect(() => encodeFrame(frame)).toThrow(RangeError);
+  });
+});
+
+describe('encodeFrame: control frames (§5.5)', () => {
+  it('encodes a control frame of 125 bytes, the most allowed (§5.5)', () => {
+    const frame = encodeFrame({ opcode: Opcode.Ping, payload: Buffer.alloc(125) });
+    expect(headerOf(frame, 2)).toBe('897d');
+  });
+
+  it('throws RangeError for a ping of 126 bytes (§5.5)', () => {
+    expect(() => encodeFrame({ opcode: Opcode.Ping, payload: Buffer.alloc(126) })).toThrow(
+      RangeError,
+    );
+  });
+
+  it('throws RangeError for a close frame of 126 bytes (§5.5)', () => {
+    expect(() => encodeFrame({ opcode: Opcode.Close, payload: Buffer.alloc(126) })).toThrow(
+      RangeError,
+    );
+  });
+
+  it('throws RangeError for a fragmented control frame (FIN=0 pong) (§5.5)', () => {
+    const frame = { opcode: Opcode.Pong, payload: Buffer.alloc(0), fin: false };
+    expect(() => encodeFrame(frame)).toThrow(RangeError);
+  });
+});
