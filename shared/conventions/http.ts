@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { refusalResponse } from '../src/index.ts';
+import { checkUpgradeRequest, refusalResponse } from '../src/index.ts';
 
 /** Every server in the lesson speaks WebSocket at this path. */
 export const WEBSOCKET_PATH = '/ws';
@@ -35,9 +35,21 @@ export function requestPath(request: IncomingMessage): string {
 /**
  * Plain HTTP, without an upgrade:
  *   GET /ws   426 Upgrade Required: this URL speaks WebSocket, not plain HTTP
+ *             (400 and what is wrong, for a request that tried to upgrade but got it wrong)
  *   anything  404 Not Found
  */
 export function answerHttpRequest(request: IncomingMessage, response: ServerResponse): void {
+  if (requestPath(request) === WEBSOCKET_PATH && request.headers.upgrade !== undefined) {
+    // An upgrade request that Node did not treat as one (without "Connection: Upgrade", say):
+    // tell the client what is wrong with its handshake.
+    const check = checkUpgradeRequest(request);
+    const { status, reason, headers } = check.ok
+      ? { status: 400, reason: 'the Connection header must include "Upgrade"', headers: {} }
+      : check;
+    response.writeHead(status, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' });
+    response.end(`${reason}\n`);
+    return;
+  }
   if (requestPath(request) === WEBSOCKET_PATH) {
     // RFC 9110 §15.5.22: a 426 response MUST carry an Upgrade header naming the protocol needed.
     response.writeHead(426, { 'Content-Type': 'text/plain; charset=utf-8', Upgrade: 'websocket' });

@@ -20,6 +20,7 @@ export {
   describeClose,
   describeMessage,
   describePeer,
+  greetingFor,
   type Log,
 } from './log.ts';
 export {

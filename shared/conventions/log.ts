@@ -8,15 +8,15 @@ import { closeCodeName } from '../src/index.ts';
 export interface Log {
   /** Always printed. */
   info(line: string): void;
-  /** Per connection and per message: off with --quiet. */
-  event(line: string): void;
+  /**
+   * Per connection and per message; undefined with --quiet. Call it as `log.event?.(line)`: with
+   * `?.` the line is not even built when it would not be printed, which matters once per message.
+   */
+  event: ((line: string) => void) | undefined;
 }
 
 export function createLog(options: { quiet: boolean; log: (line: string) => void }): Log {
-  return {
-    info: options.log,
-    event: options.quiet ? () => {} : options.log,
-  };
+  return { info: options.log, event: options.quiet ? undefined : options.log };
 }
 
 // Long messages are cut in logs: one line each, readable in a terminal.
@@ -48,6 +48,16 @@ function oneLine(characters: string[]): string {
 export function clientAddress(socket: Socket): string {
   const address = socket.remoteAddress ?? 'unknown';
   return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+}
+
+/**
+ * What the hello servers send first. The address is the one the connection comes from, as TCP
+ * sees it. A client behind a proxy shows as the proxy: `X-Forwarded-For` would name the original
+ * client, but any client can send that header with any address in it, so it may be believed only
+ * when it comes from a proxy you run yourself - never here.
+ */
+export function greetingFor(socket: Socket): string {
+  return `Hello! Your IP is ${clientAddress(socket)}`;
 }
 
 /** `127.0.0.1:52344` or `[::1]:52344`: who, for connect and disconnect lines. */

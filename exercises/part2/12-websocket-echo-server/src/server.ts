@@ -66,7 +66,7 @@ export async function createEchoServer(
     const peer = describePeer(request.socket);
     const client = { peer, awaitingPong: false };
     clients.set(ws, client);
-    log.event(`connected: ${peer} (${clients.size} open)`);
+    log.event?.(`connected: ${peer} (${clients.size} open)`);
     if (hooks.greeting) ws.send(hooks.greeting(request));
     const received = hooks.receivedFrom?.(request) ?? 'Received';
 
@@ -74,12 +74,12 @@ export async function createEchoServer(
     ws.on('message', (data, isBinary) => {
       // With ws's default binaryType ("nodebuffer") every message arrives as one Buffer.
       const message = data as Buffer;
-      log.event(`${received}: ${describeMessage(message, isBinary)}`);
+      log.event?.(`${received}: ${describeMessage(message, isBinary)}`);
       ws.send(message, { binary: isBinary }, () => {
         // Written to the socket: resume reading once the backlog is small again.
         if (paused && ws.bufferedAmount < WRITE_BUFFER_LIMIT) {
           paused = false;
-          log.event(`resumed reading from ${peer}`);
+          log.event?.(`resumed reading from ${peer}`);
           ws.resume();
         }
       });
@@ -87,17 +87,17 @@ export async function createEchoServer(
       // it has not read. Stop reading from it until they are written.
       if (!paused && ws.bufferedAmount >= WRITE_BUFFER_LIMIT) {
         paused = true;
-        log.event(`paused reading from ${peer}: ${ws.bufferedAmount} bytes wait to be sent`);
+        log.event?.(`paused reading from ${peer}: ${ws.bufferedAmount} bytes wait to be sent`);
         ws.pause();
       }
     });
     ws.on('pong', () => {
       client.awaitingPong = false;
     });
-    ws.on('error', (error) => log.event(`error from ${peer}: ${error.message}`));
+    ws.on('error', (error) => log.event?.(`error from ${peer}: ${error.message}`));
     ws.on('close', (code, reason) => {
       clients.delete(ws);
-      log.event(`disconnected: ${peer}, ${describeClose(code, reason)}`);
+      log.event?.(`disconnected: ${peer}, ${describeClose(code, reason)}`);
     });
   });
 
@@ -106,7 +106,7 @@ export async function createEchoServer(
   const heartbeat = setInterval(() => {
     for (const [ws, client] of clients) {
       if (client.awaitingPong) {
-        log.event(`no pong from ${client.peer}: terminating the connection`);
+        log.event?.(`no pong from ${client.peer}: terminating the connection`);
         ws.terminate();
         continue;
       }

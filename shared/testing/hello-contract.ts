@@ -1,0 +1,126 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ServerOptions } from '../conventions/index.ts';
+import type { LineWatcher } from './lines.ts';
+import { startServerProgram } from './program.ts';
+import { testServerOptions } from './server-options.ts';
+import { inboxOf, openWebSocket, roundTrip, whenClosed } from './ws-client.ts';
+
+interface RunningServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * The behaviour both hello servers share - hello-server-ws (with `ws`) and hello-server (by
+ * hand) - tested the same way: each package's test file calls this with its own server.
+ */
+export function helloServerContract(
+  name: string,
+  packageDir: string,
+  createServer: (options: ServerOptions) => Promise<RunningServer>,
+): void {
+  let server: RunningServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+
+  async function start(overrides: Partial<ServerOptions> = {}) {
+    const options = testServerOptions(overrides);
+    server = await createServer(options);
+    return { server, output: options.output as LineWatcher };
+  }
+
+  /** Connects and returns the connection with the first message, the greeting. */
+  async function connect(url: string, headers: Record<string, string> = {}) {
+    const ws = await openWebSocket(url, { headers });
+    const inbox = inboxOf(ws);
+    const greeting = await inbox.next();
+    return { ws, inbox, greeting: greeting.data.toString(), binary: greeting.isBinary };
+  }
+
+  describe('the greeting', () => {
+    it('names an IPv4 client by its bare address, as text', async () => {
+      const { server } = await start();
+      const { ws, greeting, binary } = await connect(`ws://127.0.0.1:${server.port}/ws`);
+      expect(greeting).toBe('Hello! Your IP is 127.0.0.1');
+      expect(binary).toBe(false);
+      ws.close();
+    });
+
+    it('names an IPv6 client by its IPv6 address', async () => {
+      const { server } = await start();
+      const { ws, greeting } = await connect(`ws://[::1]:${server.port}/ws`);
+      expect(greeting).toBe('Hello! Your IP is ::1');
+      ws.close();
+    });
+
+    it('shows an IPv4-mapped IPv6 address (::ffff:127.0.0.1) as IPv4', async () => {
+      // Listening on an IPv6 socket bound to the mapped address: IPv4 clients arrive as ::ffff:...
+      const { server } = await start({ host: '::ffff:127.0.0.1' });
+      const { ws, greeting } = await connect(`ws://127.0.0.1:${server.port}/ws`);
+      expect(greeting).toBe('Hello! Your IP is 127.0.0.1');
+      ws.close();
+    });
+
+    it('does not believe X-Forwarded-For, which any client can send', async () => {
+      const { server } = await start();
+      const { ws, greeting } = await connect(`ws://127.0.0.1:${server.port}/ws`, {
+        'X-Forwarded-For': '203.0.113.7',
+      });
+      expect(greeting).toBe('Hello! Your IP is 127.0.0.1');
+      ws.close();
+    });
+  });
+
+  describe('after the greeting', () => {
+    it.each([0, 1, 125, 126, 65535, 65536])(
+      'echoes %i-byte text and binary messages',
+      async (size) => {
+        const { server } = await start();
+        const { ws, inbox } = await connect(server.url);
+        const text = 'é'.repeat(size >> 1) + 'a'.repeat(size & 1);
+        const echoedText = await roundTrip(ws, inbox, text, false);
+        expect([echoedText.isBinary, echoedText.data.toString()]).toEqual([false, text]);
+        const bytes = Buffer.alloc(size, 0xab);
+        const echoedBytes = await roundTrip(ws, inbox, bytes, true);
+        expect(echoedBytes.isBinary).toBe(true);
+        expect(echoedBytes.data.equals(bytes)).toBe(true);
+        ws.close();
+      },
+    );
+
+    it('logs each message with the sender address', async () => {
+      const { server, output } = await start();
+      const { ws, inbox } = await connect(`ws://[::1]:${server.port}/ws`);
+      await roundTrip(ws, inbox, 'hi from six', false);
+      expect(output.lines).toContain('Received from ::1: hi from six');
+      ws.close();
+    });
+
+    it('greets and echoes several clients at once, each with its own messages', async () => {
+      const { server } = await start();
+      const clients = await Promise.all(Array.from({ length: 5 }, () => connect(server.url)));
+      for (const [i, { ws, inbox }] of clients.entries()) {
+        expect((await roundTrip(ws, inbox, `n${i}`, false)).data.toString()).toBe(`n${i}`);
+      }
+      for (const { ws } of clients) ws.close();
+    });
+  });
+
+  describe('as a program', () => {
+    it('prints its URL, greets, and closes with 1001 on SIGTERM', async () => {
+      const program = await startServerProgram(packageDir);
+      expect(program.output.lines[0]).toBe(
+        `${name} listening on ws://localhost:${program.port}/ws`,
+      );
+      const { ws, greeting } = await connect(program.url);
+      expect(greeting).toMatch(/^Hello! Your IP is (127\.0\.0\.1|::1)$/);
+      const closed = whenClosed(ws);
+      program.child.kill('SIGTERM');
+      expect(await closed).toEqual({ code: 1001, reason: 'server shutting down' });
+      expect((await program.exited).code).toBe(0);
+    });
+  });
+}
