@@ -1,0 +1,119 @@
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import {
+  createHttpServer,
+  createLog,
+  describeMessage,
+  describePeer,
+  listen,
+  refuseWrongPath,
+  type ServerOptions,
+  SHUTDOWN_CODE,
+  SHUTDOWN_GRACE_MS,
+  SHUTDOWN_REASON,
+  withDeadline,
+} from 'shared/conventions';
+import { answerUpgrade } from './upgrade.ts';
+import { ServerWebSocket } from './websocket.ts';
+
+/** What hello-server adds to the echo: a greeting, and log lines that name the sender. */
+export interface EchoHooks {
+  /** Sent to each client as soon as it connects. */
+  greeting?: (socket: Socket) => string;
+  /** The start of each message's log line; by default `Received`. */
+  receivedFrom?: (socket: Socket) => string;
+}
+
+export interface NativeServer {
+  /** `ws://localhost:8082/ws` */
+  url: string;
+  port: number;
+  /** Open connections, and the bytes held for them (waiting to be sent, or still arriving). */
+  stats(): { connections: number; bufferedBytes: number };
+  /** Closes every connection with 1001 and stops listening. */
+  close(): Promise<void>;
+}
+
+/**
+ * A WebSocket echo server written by hand: `node:http` for the HTTP part, `shared` for RFC 6455,
+ * no WebSocket library.
+ */
+export async function createNativeServer(
+  options: ServerOptions,
+  hooks: EchoHooks = {},
+): Promise<NativeServer> {
+  const log = createLog(options);
+  const connections = new Set<ServerWebSocket>();
+
+  // 1. The HTTP server. Plain requests get 426 or 404; a request that is not complete within
+  //    the handshake timeout gets 408 and is dropped (see createHttpServer).
+  const http = createHttpServer(options);
+
+  // 2. An upgrade request: check the handshake, answer 101, and the socket is ours.
+  http.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
+    socket.on('error', () => {}); // a client that vanishes mid-handshake is not our error
+    if (refuseWrongPath(request, socket)) return;
+    const peer = describePeer(socket);
+    const upgraded = answerUpgrade(request, socket, {
+      allowedOrigins: options.allowedOrigins,
+      trace: options.trace,
+      log,
+      peer,
+    });
+    if (!upgraded) return;
+
+    const received = hooks.receivedFrom?.(socket) ?? 'Received';
+    const ws = new ServerWebSocket(socket, head, {
+      peer,
+      maxPayload: options.maxPayload,
+      trace: options.trace,
+      log,
+      // 3. The echo: every message goes back to its sender with its type.
+      onMessage(ws, type, data) {
+        log.event?.(`${received}: ${describeMessage(data, type === 'binary')}`);
+        ws.send(type, data);
+      },
+      onClose: (ws) => connections.delete(ws),
+    });
+    connections.add(ws);
+    log.event?.(`connected: ${peer} (${connections.size} open)`);
+    if (hooks.greeting) ws.send('text', hooks.greeting(socket));
+  });
+
+  // 4. The heartbeat: ping every client; one that has not answered the previous ping by the next
+  //    round is gone (TCP alone would not notice) and is cut off.
+  const heartbeat = setInterval(() => {
+    for (const ws of connections) {
+      if (ws.awaitingPong) {
+        log.event?.(`no pong from ${ws.peer}: terminating the connection`);
+        ws.terminate();
+        continue;
+      }
+      ws.awaitingPong = true;
+      ws.ping();
+    }
+  }, options.heartbeatInterval);
+
+  const listening = await listen(http, options);
+
+  return {
+    url: listening.url,
+    port: listening.port,
+    stats() {
+      let bufferedBytes = 0;
+      for (const ws of connections) bufferedBytes += ws.bufferedBytes;
+      return { connections: connections.size, bufferedBytes };
+    },
+    async close() {
+      clearInterval(heartbeat);
+      listening.close();
+      const closed = [...connections].map((ws) => {
+        ws.close(SHUTDOWN_CODE, SHUTDOWN_REASON);
+        return ws.closed;
+      });
+      await withDeadline(Promise.all(closed), SHUTDOWN_GRACE_MS);
+      for (const ws of connections) ws.terminate();
+      http.closeAllConnections();
+    },
+  };
+}

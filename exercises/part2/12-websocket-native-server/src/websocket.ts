@@ -1,0 +1,151 @@
+import type { Socket } from 'node:net';
+import { CloseCode, Connection, type ConnectionEvent, describeFrame, type Frame } from 'shared';
+import { describeClose, type Log, WRITE_BUFFER_LIMIT } from 'shared/conventions';
+
+export interface WebSocketOptions {
+  /** `127.0.0.1:52344`, for log lines. */
+  peer: string;
+  maxPayload: number;
+  trace: boolean;
+  log: Log;
+  /** A whole message arrived. */
+  onMessage(socket: ServerWebSocket, type: 'text' | 'binary', data: Buffer): void;
+  /** The TCP connection is gone. */
+  onClose(socket: ServerWebSocket): void;
+}
+
+/**
+ * One WebSocket connection on a TCP socket, server side, after the handshake.
+ *
+ * The protocol itself - framing, masking, UTF-8, pings, the closing handshake - is `Connection`
+ * from `shared`, which does no I/O. This class moves bytes between it and the socket: data in,
+ * events out, frames written, and the socket ended when the protocol says so.
+ */
+export class ServerWebSocket {
+  readonly peer: string;
+  /** Set when a heartbeat ping goes out, cleared by the pong (see server.ts). */
+  awaitingPong = false;
+
+  readonly #socket: Socket;
+  readonly #protocol: Connection;
+  readonly #options: WebSocketOptions;
+  /** The close code and reason once the closing handshake is done (or failed). */
+  #closedWith: { code: number; reason: string } | undefined;
+  #paused = false;
+
+  constructor(socket: Socket, head: Buffer, options: WebSocketOptions) {
+    this.peer = options.peer;
+    this.#socket = socket;
+    this.#options = options;
+    const { log, peer } = options;
+    this.#protocol = new Connection({
+      role: 'server',
+      maxPayload: options.maxPayload,
+      onFrame: options.trace
+        ? (frame: Frame, direction) =>
+            log.info(`${peer} ${direction === 'in' ? '>>' : '<<'} ${describeFrame(frame)}`)
+        : undefined,
+    });
+
+    // Small frames go out at once rather than waiting to be combined with the next (Nagle).
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.#receive(chunk));
+    // Backpressure: reading resumes once what waited to be sent has been written.
+    socket.on('drain', () => {
+      if (!this.#paused) return;
+      this.#paused = false;
+      log.event?.(`resumed reading from ${peer}`);
+      socket.resume();
+    });
+    // The peer ended TCP without the closing handshake (or after it): end our side too.
+    socket.on('end', () => socket.end());
+    socket.on('error', (error) => log.event?.(`socket error from ${peer}: ${error.message}`));
+    socket.on('close', () => {
+      // RFC 6455 §7.1.5: a connection that ended without a close frame is "closed with 1006".
+      const { code, reason } = this.#closedWith ?? { code: CloseCode.AbnormalClosure, reason: '' };
+      log.event?.(`disconnected: ${peer}, ${describeClose(code, reason)}`);
+      options.onClose(this);
+    });
+
+    // Bytes the client sent right after its handshake arrive with the upgrade request.
+    if (head.length > 0) this.#receive(head);
+  }
+
+  /** Sends a message (text or binary), unless the connection is closing. */
+  send(type: 'text' | 'binary', data: Buffer | string): void {
+    this.#write(this.#protocol.send(type, data));
+  }
+
+  /** Sends a heartbeat ping. */
+  ping(): void {
+    this.#write(this.#protocol.ping());
+  }
+
+  /** Starts the closing handshake; the socket ends when the client answers. */
+  close(code: number, reason: string): void {
+    this.#write(this.#protocol.close(code, reason));
+  }
+
+  /** Cuts the connection without a closing handshake: for peers that stopped answering. */
+  terminate(): void {
+    this.#socket.destroy();
+  }
+
+  /** Resolves when the TCP connection is closed. */
+  get closed(): Promise<void> {
+    if (this.#socket.closed) return Promise.resolve();
+    return new Promise((resolve) => this.#socket.once('close', () => resolve()));
+  }
+
+  /** Bytes held for this connection: waiting to be sent, and messages still arriving. */
+  get bufferedBytes(): number {
+    return this.#socket.writableLength + this.#protocol.bufferedBytes;
+  }
+
+  #receive(chunk: Buffer): void {
+    // Everything written while handling one chunk (echoes, pongs) goes out in one system call.
+    this.#socket.cork();
+    for (const event of this.#protocol.receive(chunk)) this.#handle(event);
+    this.#socket.uncork();
+  }
+
+  #handle(event: ConnectionEvent): void {
+    const { log, peer } = this.#options;
+    switch (event.type) {
+      case 'text':
+      case 'binary':
+        this.#options.onMessage(this, event.type, event.data);
+        break;
+      case 'ping':
+        break; // the pong that answers it comes next, as a 'send' event
+      case 'pong':
+        this.awaitingPong = false;
+        break;
+      case 'send':
+        this.#write(event.bytes);
+        break;
+      case 'error':
+        log.event?.(`protocol error from ${peer}: ${event.error.message}`);
+        break;
+      case 'closed':
+        // The closing handshake is over: RFC 6455 §7.1.1, the server closes TCP first.
+        this.#closedWith = { code: event.code, reason: event.reason };
+        this.#socket.destroySoon();
+        break;
+    }
+  }
+
+  #write(bytes: Buffer | undefined): void {
+    if (bytes === undefined || this.#socket.destroyed) return;
+    this.#socket.write(bytes);
+    // Backpressure: a client that sends faster than it reads would otherwise fill our memory
+    // with replies it has not read. Stop reading from it until they are written ('drain').
+    if (!this.#paused && this.#socket.writableLength >= WRITE_BUFFER_LIMIT) {
+      this.#paused = true;
+      this.#options.log.event?.(
+        `paused reading from ${this.#options.peer}: ${this.#socket.writableLength} bytes wait to be sent`,
+      );
+      this.#socket.pause();
+    }
+  }
+}
