@@ -3,6 +3,7 @@
  * HTTP side of the server, listening, shutting down - so each exercise's own code is only what it
  * teaches. The WebSocket protocol itself is in `shared` (../src).
  */
+export { describeConnectError, readWebSocketUrl } from './client.ts';
 export { ExpectedError, exitWithError } from './errors.ts';
 export {
   answerHttpRequest,

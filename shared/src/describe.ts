@@ -35,8 +35,13 @@ function previewPayload(opcode: number, payload: Buffer): string {
     return `code=${close.code} (${closeCodeName(close.code)}) reason=${JSON.stringify(close.reason)}`;
   }
   if (opcode === Opcode.Text) return previewText(payload.toString('utf8'));
-  const shown = [...payload.subarray(0, PREVIEW_BYTES)].map((b) => b.toString(16).padStart(2, '0'));
-  return `<${shown.join(' ')}${payload.length > PREVIEW_BYTES ? ' ...' : ''}>`;
+  return `<${previewBytes(payload)}>`;
+}
+
+/** The first 16 bytes in hex, then "..." if there are more: `01 02 03 ...`. */
+export function previewBytes(bytes: Buffer): string {
+  const shown = [...bytes.subarray(0, PREVIEW_BYTES)].map((b) => b.toString(16).padStart(2, '0'));
+  return `${shown.join(' ')}${bytes.length > PREVIEW_BYTES ? ' ...' : ''}`;
 }
 
 /** A text on one line, quoted, cut after a few dozen characters: for logs. */

@@ -25,7 +25,7 @@ export {
   type ConnectionOptions,
   type ConnectionState,
 } from './connection.ts';
-export { describeFrame, previewText } from './describe.ts';
+export { describeFrame, previewBytes, previewText } from './describe.ts';
 export { ProtocolError } from './errors.ts';
 export { encodeFrame, type Frame, MAX_CONTROL_PAYLOAD, type OutgoingFrame } from './frame.ts';
 export {

@@ -4,6 +4,7 @@ export { helloServerContract } from './hello-contract.ts';
 export { LineWatcher } from './lines.ts';
 export { type Exit, type Program, spawnProgram, startServerProgram } from './program.ts';
 export { RawClient, rawHttpExchange, readHead } from './raw-client.ts';
+export { freePort, type ScriptedServer, startScriptedServer } from './scripted-server.ts';
 export { testServerOptions } from './server-options.ts';
 export {
   Inbox,

@@ -11,7 +11,7 @@ export interface Program {
   child: ChildProcess;
   /** stdout and stderr, line by line. */
   output: LineWatcher;
-  /** Resolves when the program has exited. */
+  /** Resolves when the program has exited and everything it printed has been read. */
   exited: Promise<Exit>;
 }
 
@@ -39,8 +39,9 @@ export function spawnProgram(
       if (open === 0) output.end('the program ended');
     });
   }
+  // 'close', not 'exit': it comes after the program's output streams have ended too.
   const exited = new Promise<Exit>((resolve) => {
-    child.on('exit', (code, signal) => resolve({ code, signal }));
+    child.on('close', (code, signal) => resolve({ code, signal }));
   });
   return { child, output, exited };
 }

@@ -1,0 +1,22 @@
+// client: a WebSocket client for the terminal, built with the `ws` library. It says hello every
+// second and prints whatever the server sends.
+//
+//   pnpm --filter client start                        connects to ws://localhost:8080/ws
+//   pnpm --filter client start ws://localhost:9000/ws --interval 200 --count 5
+import { exitWithError } from 'shared/conventions';
+import { connect } from './client.ts';
+import { readClientOptions } from './options.ts';
+
+try {
+  const options = readClientOptions(process.argv.slice(2));
+  const client = connect(options);
+  // Ctrl+C or SIGTERM: end with a close frame instead of just vanishing. `once`: a second Ctrl+C
+  // gets Node's default and ends the program right away.
+  process.once('SIGINT', () => client.close('stopped with SIGINT'));
+  process.once('SIGTERM', () => client.close('stopped with SIGTERM'));
+  await client.done;
+  process.exit(0);
+} catch (error) {
+  // A bad option (exit 2), a server we cannot reach or that ended badly (exit 1): one line.
+  exitWithError(error);
+}

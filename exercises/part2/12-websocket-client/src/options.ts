@@ -1,0 +1,51 @@
+import {
+  DEFAULT_HANDSHAKE_TIMEOUT,
+  ExpectedError,
+  parseArgsOrExplain,
+  readCount,
+  readWebSocketUrl,
+} from 'shared/conventions';
+
+/** Where the echo-server listens when started with `pnpm --filter echo-server start`. */
+export const DEFAULT_URL = 'ws://localhost:8080/ws';
+
+/** How often the client says hello, in ms. */
+export const DEFAULT_INTERVAL = 1000;
+
+/**
+ *   [URL]            the server to connect to; default ws://localhost:8080/ws
+ *   --interval MS    time between two hellos; default 1000
+ *   --count N        stop after N messages have arrived; default: run until Ctrl+C
+ *   --timeout MS     give up when the opening handshake takes longer; default 10000
+ */
+export interface ClientOptions {
+  url: string;
+  interval: number;
+  /** Undefined: no limit. */
+  count: number | undefined;
+  timeout: number;
+  /** Where the client's lines go; `console.log` in the program. */
+  print: (line: string) => void;
+}
+
+/** Reads the client's options from its command line; a mistake there exits with 2. */
+export function readClientOptions(args: string[]): ClientOptions {
+  const { values, positionals } = parseArgsOrExplain(args, {
+    interval: { type: 'string' },
+    count: { type: 'string' },
+    timeout: { type: 'string' },
+  });
+  if (positionals.length > 1) {
+    throw new ExpectedError(
+      `expected one URL, got ${positionals.length}: ${positionals.join(' ')}`,
+      2,
+    );
+  }
+  return {
+    url: readWebSocketUrl(positionals[0] ?? DEFAULT_URL, DEFAULT_URL).href,
+    interval: readCount('--interval', values.interval, DEFAULT_INTERVAL),
+    count: values.count === undefined ? undefined : readCount('--count', values.count, 1),
+    timeout: readCount('--timeout', values.timeout, DEFAULT_HANDSHAKE_TIMEOUT),
+    print: (line) => console.log(line),
+  };
+}
