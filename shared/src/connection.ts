@@ -45,8 +45,8 @@ export interface ConnectionOptions {
 
 /**
  * One WebSocket connection after the handshake, without any I/O: push the peer's bytes into
- * `receive()` and act on the events in order; ask `send()`, `ping()` and `close()` for the bytes
- * of frames to write. It answers pings, runs the closing handshake and fails the connection on
+ * `receive()` and act on each event it hands you, in order; ask `send()`, `ping()` and `close()`
+ * for the bytes of frames to write. It answers pings, runs the closing handshake and fails the connection on
  * protocol errors, so servers and clients built on it only move bytes.
  */
 export class Connection {
@@ -77,51 +77,56 @@ export class Connection {
     return this.#parser.bufferedBytes;
   }
 
-  /** Reads the peer's next bytes. Handle the events in order: some of them are bytes to send. */
-  receive(chunk: Buffer): ConnectionEvent[] {
-    const events: ConnectionEvent[] = [];
+  /**
+   * Reads the peer's next bytes and calls `handle` with each event, in order. Events are handed
+   * over one at a time, and the connection's state follows along: while `handle` deals with a
+   * message that arrived just before the peer's close frame, `send()` still works, because the
+   * close has not been answered yet. (Returning a list of every event at once would already have
+   * answered it.)
+   */
+  receive(chunk: Buffer, handle: (event: ConnectionEvent) => void): void {
     for (const event of this.#parser.push(chunk)) {
       switch (event.type) {
         case 'text':
         case 'binary':
         case 'pong':
-          events.push(event);
+          handle(event);
           break;
         case 'ping':
-          events.push(event);
+          handle(event);
           // RFC 6455 §5.5.2: "Upon receipt of a Ping frame, an endpoint MUST send a Pong frame in
           // response ... The Pong frame sent in response to a Ping frame must have identical
           // 'Application data'." Nothing is sent after our close frame (§5.5.1).
           if (this.#state === 'open') {
-            events.push({ type: 'send', bytes: this.#frame(Opcode.Pong, event.data) });
+            handle({ type: 'send', bytes: this.#frame(Opcode.Pong, event.data) });
           }
           break;
-        case 'close':
+        case 'close': {
           // RFC 6455 §5.5.1: "If an endpoint receives a Close frame and did not previously send a
           // Close frame, the endpoint MUST send a Close frame in response", typically echoing
           // the status code. A close without a code (1005) is answered without one.
-          if (this.#state === 'open') {
-            const code = event.code === CloseCode.NoStatusReceived ? undefined : event.code;
-            events.push({ type: 'send', bytes: this.#closeFrame(code, '') });
-          }
+          const answer = this.#state === 'open';
           this.#state = 'closed';
-          events.push({ type: 'closed', code: event.code, reason: event.reason });
+          if (answer) {
+            const code = event.code === CloseCode.NoStatusReceived ? undefined : event.code;
+            handle({ type: 'send', bytes: this.#closeFrame(code, '') });
+          }
+          handle({ type: 'closed', code: event.code, reason: event.reason });
           break;
+        }
         case 'error': {
           // RFC 6455 §7.1.7: to _Fail the WebSocket Connection_, send a close frame with the
           // status code (unless one was sent already), then close the connection.
           const { error } = event;
-          events.push(event);
-          if (this.#state === 'open') {
-            events.push({ type: 'send', bytes: this.#closeFrame(error.closeCode, error.message) });
-          }
+          const answer = this.#state === 'open';
           this.#state = 'closed';
-          events.push({ type: 'closed', code: error.closeCode, reason: error.message });
+          handle(event);
+          if (answer) handle({ type: 'send', bytes: this.#closeFrame(error.closeCode, error.message) });
+          handle({ type: 'closed', code: error.closeCode, reason: error.message });
           break;
         }
       }
     }
-    return events;
   }
 
   /** The bytes of a message to send, or undefined once the connection is closing. */

@@ -42,6 +42,13 @@ function closeFrom(sender: typeof fromClient, code?: number, reason = ''): Buffe
   return sender({ opcode: Opcode.Close, payload });
 }
 
+/** Every event `receive` hands over for `chunk`, in order. */
+function receiveAll(connection: Connection, chunk: Buffer): ConnectionEvent[] {
+  const events: ConnectionEvent[] = [];
+  connection.receive(chunk, (event) => events.push(event));
+  return events;
+}
+
 /** The `send` events' bytes. */
 function sent(events: readonly ConnectionEvent[]): Buffer[] {
   return events.flatMap((event) => (event.type === 'send' ? [event.bytes] : []));
@@ -49,7 +56,8 @@ function sent(events: readonly ConnectionEvent[]): Buffer[] {
 
 describe('Connection: pings (§5.5.2)', () => {
   it('answers a ping with a pong carrying the same payload, unmasked from a server (§5.5.2)', () => {
-    const events = serverConnection().receive(
+    const events = receiveAll(
+      serverConnection(),
       fromClient({ opcode: Opcode.Ping, payload: Buffer.from('hi') }),
     );
     expect(events.map((event) => event.type)).toEqual(['ping', 'send']);
@@ -58,7 +66,8 @@ describe('Connection: pings (§5.5.2)', () => {
   });
 
   it('answers a ping with a pong masked by the client (§5.5.2, §5.3)', () => {
-    const events = clientConnection().receive(
+    const events = receiveAll(
+      clientConnection(),
       fromServer({ opcode: Opcode.Ping, payload: Buffer.from('hi') }),
     );
     // 8a 82: pong, MASK bit and length 2; key 01 02 03 04; "hi" (68 69) XOR 01 02 is 69 6b.
@@ -66,7 +75,8 @@ describe('Connection: pings (§5.5.2)', () => {
   });
 
   it('passes pongs on without answering them (§5.5.3)', () => {
-    const events = serverConnection().receive(
+    const events = receiveAll(
+      serverConnection(),
       fromClient({ opcode: Opcode.Pong, payload: Buffer.from('hi') }),
     );
     expect(events.map((event) => event.type)).toEqual(['pong']);
@@ -79,7 +89,8 @@ describe('Connection: pings (§5.5.2)', () => {
 
 describe('Connection: messages', () => {
   it('delivers a text message (§5.6)', () => {
-    const events = serverConnection().receive(
+    const events = receiveAll(
+      serverConnection(),
       fromClient({ opcode: Opcode.Text, payload: Buffer.from('Hello') }),
     );
     expect(events).toEqual([{ type: 'text', data: Buffer.from('Hello') }]);
@@ -99,7 +110,7 @@ describe('Connection: messages', () => {
 describe('Connection: the closing handshake started by the peer (§5.5.1, §7.1)', () => {
   it('answers a close with a close echoing its code, then reports closed (§5.5.1)', () => {
     const connection = serverConnection();
-    const events = connection.receive(closeFrom(fromClient, 1001, 'bye'));
+    const events = receiveAll(connection, closeFrom(fromClient, 1001, 'bye'));
     expect(events).toEqual([
       // 88 02 03 e9: close, 2 bytes, code 1001.
       { type: 'send', bytes: bytes('88 02 03 e9') },
@@ -109,7 +120,7 @@ describe('Connection: the closing handshake started by the peer (§5.5.1, §7.1)
   });
 
   it('answers a close without a code with an empty close, and reports 1005 (§5.5.1, §7.1.5)', () => {
-    const events = serverConnection().receive(closeFrom(fromClient));
+    const events = receiveAll(serverConnection(), closeFrom(fromClient));
     expect(events).toEqual([
       { type: 'send', bytes: bytes('88 00') },
       { type: 'closed', code: 1005, reason: '' },
@@ -117,16 +128,35 @@ describe('Connection: the closing handshake started by the peer (§5.5.1, §7.1)
   });
 
   it('masks the close it answers with on the client side (§5.3)', () => {
-    const events = clientConnection().receive(closeFrom(fromServer, 1000));
+    const events = receiveAll(clientConnection(), closeFrom(fromServer, 1000));
     // 88 82: close, MASK bit, 2 bytes; key; 03 e8 XOR 01 02 is 02 ea.
     expect(sent(events)).toEqual([bytes('88 82 01 02 03 04 02 ea')]);
   });
 
+  it('still sends while handling a message that came just before the close, and not after it (§5.5.1)', () => {
+    const connection = serverConnection();
+    const echoes: (Buffer | undefined)[] = [];
+    const types: string[] = [];
+    const chunk = Buffer.concat([
+      fromClient({ opcode: Opcode.Text, payload: Buffer.from('b') }),
+      closeFrom(fromClient, 1000),
+    ]);
+    connection.receive(chunk, (event) => {
+      types.push(event.type);
+      // An echo server answers each message as it handles it.
+      if (event.type === 'text' || event.type === 'closed')
+        echoes.push(connection.send('text', 'b'));
+    });
+    expect(types).toEqual(['text', 'send', 'closed']);
+    // 81 01 62: the echo of "b" goes out before the close answer; after 'closed', nothing does.
+    expect(echoes).toEqual([bytes('81 01 62'), undefined]);
+  });
+
   it('reads nothing more once closed (§1.4)', () => {
     const connection = serverConnection();
-    connection.receive(closeFrom(fromClient, 1000));
+    receiveAll(connection, closeFrom(fromClient, 1000));
     expect(
-      connection.receive(fromClient({ opcode: Opcode.Text, payload: Buffer.from('late') })),
+      receiveAll(connection, fromClient({ opcode: Opcode.Text, payload: Buffer.from('late') })),
     ).toEqual([]);
   });
 });
@@ -154,7 +184,8 @@ describe('Connection: the closing handshake started by us (§7.1.2)', () => {
   it('does not answer a ping once closing (§5.5.1)', () => {
     const connection = serverConnection();
     connection.close();
-    const events = connection.receive(
+    const events = receiveAll(
+      connection,
       fromClient({ opcode: Opcode.Ping, payload: Buffer.from('hi') }),
     );
     expect(events.map((event) => event.type)).toEqual(['ping']);
@@ -163,7 +194,8 @@ describe('Connection: the closing handshake started by us (§7.1.2)', () => {
   it('still delivers messages the peer sent before its close (§7.1.2)', () => {
     const connection = serverConnection();
     connection.close();
-    const events = connection.receive(
+    const events = receiveAll(
+      connection,
       fromClient({ opcode: Opcode.Text, payload: Buffer.from('last') }),
     );
     expect(events.map((event) => event.type)).toEqual(['text']);
@@ -172,7 +204,7 @@ describe('Connection: the closing handshake started by us (§7.1.2)', () => {
   it("reports closed, without sending another close, when the peer's close arrives (§7.1.2)", () => {
     const connection = serverConnection();
     connection.close(1000, 'done');
-    const events = connection.receive(closeFrom(fromClient, 1000, 'ok'));
+    const events = receiveAll(connection, closeFrom(fromClient, 1000, 'ok'));
     expect(events).toEqual([{ type: 'closed', code: 1000, reason: 'ok' }]);
     expect(connection.state).toBe('closed');
   });
@@ -188,7 +220,8 @@ describe('Connection: the closing handshake started by us (§7.1.2)', () => {
 describe('Connection: protocol errors (§7.1.7)', () => {
   it('reports the error, sends a close with its code, then reports closed (§7.1.7)', () => {
     // A server reading an unmasked frame: 1002 (§5.1).
-    const events = serverConnection().receive(
+    const events = receiveAll(
+      serverConnection(),
       fromServer({ opcode: Opcode.Text, payload: Buffer.from('x') }),
     );
     expect(events.map((event) => event.type)).toEqual(['error', 'send', 'closed']);
@@ -201,7 +234,8 @@ describe('Connection: protocol errors (§7.1.7)', () => {
 
   it('fails with 1009 on a message over the maxPayload it was given (§10.4)', () => {
     const connection = new Connection({ role: 'server', maxPayload: 10 });
-    const events = connection.receive(
+    const events = receiveAll(
+      connection,
       fromClient({ opcode: Opcode.Binary, payload: Buffer.alloc(11) }),
     );
     expect(events.at(-1)).toMatchObject({ type: 'closed', code: 1009 });
@@ -210,7 +244,8 @@ describe('Connection: protocol errors (§7.1.7)', () => {
   it('sends no second close when the error comes while closing (§7.1.7)', () => {
     const connection = serverConnection();
     connection.close();
-    const events = connection.receive(
+    const events = receiveAll(
+      connection,
       fromServer({ opcode: Opcode.Text, payload: Buffer.from('x') }),
     );
     expect(events.map((event) => event.type)).toEqual(['error', 'closed']);
@@ -224,7 +259,7 @@ describe('Connection: tracing', () => {
       role: 'server',
       onFrame: (frame, direction) => seen.push(`${direction} ${frame.opcode}`),
     });
-    connection.receive(fromClient({ opcode: Opcode.Ping, payload: Buffer.alloc(0) }));
+    receiveAll(connection, fromClient({ opcode: Opcode.Ping, payload: Buffer.alloc(0) }));
     expect(seen).toEqual([`in ${Opcode.Ping}`, `out ${Opcode.Pong}`]);
   });
 });

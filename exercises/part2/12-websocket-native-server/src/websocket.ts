@@ -105,11 +105,12 @@ export class ServerWebSocket {
   #receive(chunk: Buffer): void {
     // Everything written while handling one chunk (echoes, pongs) goes out in one system call.
     this.#socket.cork();
-    for (const event of this.#protocol.receive(chunk)) this.#handle(event);
+    this.#protocol.receive(chunk, this.#handle);
     this.#socket.uncork();
   }
 
-  #handle(event: ConnectionEvent): void {
+  // An arrow function: it is passed to `receive` as it is, without a new closure per chunk.
+  #handle = (event: ConnectionEvent): void => {
     const { log, peer } = this.#options;
     switch (event.type) {
       case 'text':
@@ -133,7 +134,7 @@ export class ServerWebSocket {
         this.#socket.destroySoon();
         break;
     }
-  }
+  };
 
   #write(bytes: Buffer | undefined): void {
     if (bytes === undefined || this.#socket.destroyed) return;
