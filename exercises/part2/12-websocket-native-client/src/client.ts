@@ -1,0 +1,154 @@
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import {
+  CloseCode,
+  Connection,
+  type ConnectionEvent,
+  closeCodeName,
+  describeFrame,
+  previewBytes,
+} from 'shared';
+import { describeClose, describeMessage } from 'shared/conventions';
+import { openWebSocket } from './handshake.ts';
+import type { ClientOptions } from './options.ts';
+
+/**
+ * After our close frame (Ctrl+C, end of input), how long the server gets to answer with its own;
+ * and after the close frames, how long it gets to close TCP (RFC 6455 §7.1.1: the server closes
+ * first). Then the client cuts the connection itself.
+ */
+const CLOSE_TIMEOUT_MS = 2000;
+
+export interface Terminal {
+  /** Lines to send: the keyboard, or a pipe or file. */
+  input: Readable;
+  /** Where messages and notices go (stdout). */
+  print(line: string): void;
+  /** Where errors go (stderr). */
+  printError(line: string): void;
+  /** Calls `stop` on Ctrl+C and SIGTERM; returns a function that stops listening. */
+  onInterrupt(stop: () => void): () => void;
+}
+
+/**
+ * Connects, then sends each input line as a text message and prints each message that arrives,
+ * until one side closes. Resolves with the exit code: 0 after a clean close (1000 or 1001),
+ * 1 otherwise.
+ */
+export async function runClient(options: ClientOptions, terminal: Terminal): Promise<number> {
+  const { print, printError } = terminal;
+  const trace = options.trace ? print : undefined;
+  const { socket, rest } = await openWebSocket(options.url, { timeout: options.timeout, trace });
+
+  const connection = new Connection({
+    role: 'client', // every frame we send is masked with a fresh random key (RFC 6455 §5.3)
+    onFrame:
+      trace &&
+      ((frame, direction) => trace(`${direction === 'in' ? '>>' : '<<'} ${describeFrame(frame)}`)),
+  });
+  print('Connected! Type messages, Ctrl+D or Ctrl+C to quit.');
+
+  return new Promise<number>((resolve) => {
+    // Decided by how the WebSocket connection ends; undefined until then.
+    let exitCode: number | undefined;
+    let closeTimer: NodeJS.Timeout | undefined;
+
+    const write = (bytes: Buffer | undefined) => {
+      if (bytes !== undefined && !socket.destroyed) socket.write(bytes);
+    };
+
+    // Our side of the closing handshake: send close 1000 and wait, not forever, for the answer.
+    const close = () => {
+      write(connection.close(CloseCode.Normal));
+      closeTimer ??= setTimeout(() => {
+        if (exitCode === undefined)
+          printError('the server did not answer the close; closing anyway');
+        exitCode ??= 0;
+        socket.destroy();
+      }, CLOSE_TIMEOUT_MS);
+    };
+
+    const handle = (event: ConnectionEvent) => {
+      switch (event.type) {
+        case 'text':
+          print(`Received: ${describeMessage(event.data, false)}`);
+          break;
+        case 'binary':
+          print(`Received: ${describeMessage(event.data, true)}: ${previewBytes(event.data)}`);
+          break;
+        case 'ping':
+        case 'pong':
+          break; // a ping's pong follows as a 'send' event
+        case 'send':
+          write(event.bytes);
+          break;
+        case 'error':
+          // The server broke the protocol; `Connection` has queued our close frame with the code.
+          printError(
+            `protocol error: ${event.error.message}; closing with ${event.error.closeCode} (${closeCodeName(event.error.closeCode)})`,
+          );
+          exitCode = 1;
+          break;
+        case 'closed':
+          if (exitCode === undefined) {
+            if (closeTimer === undefined) {
+              // The server started the close.
+              print(`server closed the connection: ${describeClose(event.code, event.reason)}`);
+              exitCode =
+                event.code === CloseCode.Normal || event.code === CloseCode.GoingAway ? 0 : 1;
+            } else {
+              print(`closed: ${describeClose(event.code, event.reason)}`);
+              exitCode = 0;
+            }
+          }
+          // Wait for the server to close TCP, but not forever.
+          clearTimeout(closeTimer);
+          closeTimer = setTimeout(() => socket.destroy(), CLOSE_TIMEOUT_MS);
+          break;
+      }
+    };
+    const receive = (chunk: Buffer) => connection.receive(chunk, handle);
+
+    socket.on('data', receive);
+    socket.on('error', () => {}); // 'close' follows and says what happened
+    socket.on('end', () => socket.end());
+    socket.once('close', () => {
+      clearTimeout(closeTimer);
+      stopListening();
+      lines.close();
+      if (exitCode === undefined) {
+        // RFC 6455 §7.1.5: without a close frame, the connection "is closed with 1006".
+        printError(`connection lost without a close frame (${CloseCode.AbnormalClosure})`);
+        exitCode = 1;
+      }
+      resolve(exitCode);
+    });
+    if (rest.length > 0) receive(rest);
+    socket.resume();
+
+    // Each line typed (or piped in) is one text message; the end of input closes.
+    const lines = createInterface({ input: terminal.input, terminal: false });
+    lines.on('line', (line) => write(connection.send('text', line)));
+    lines.on('close', () => {
+      if (connection.state === 'open') close();
+    });
+    const stopListening = terminal.onInterrupt(close);
+  });
+}
+
+/** The real terminal: standard input and output, Ctrl+C and SIGTERM. */
+export function processTerminal(): Terminal {
+  return {
+    input: process.stdin,
+    print: (line) => console.log(line),
+    printError: (line) => console.error(line),
+    onInterrupt(stop) {
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+      return () => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+      };
+    },
+  };
+}

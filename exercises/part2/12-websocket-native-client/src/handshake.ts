@@ -1,0 +1,75 @@
+import { connect, type Socket } from 'node:net';
+import { checkUpgradeResponse, ResponseHeadReader, upgradeRequest } from 'shared';
+import { describeConnectError, ExpectedError } from 'shared/conventions';
+
+export interface HandshakeOptions {
+  /** Milliseconds the server gets to answer, counted from the first connection attempt. */
+  timeout: number;
+  /** Prints the request and the answer, for --trace. */
+  trace: ((line: string) => void) | undefined;
+}
+
+/**
+ * The opening handshake, client side (RFC 6455 §4.1): open TCP, send the upgrade request with a
+ * fresh random key, read the answer and check it. Resolves with the socket, now speaking
+ * WebSocket, and any bytes the server sent right after its answer; fails with one line that says
+ * what went wrong.
+ */
+export function openWebSocket(
+  url: URL,
+  options: HandshakeOptions,
+): Promise<{ socket: Socket; rest: Buffer }> {
+  // A URL writes an IPv6 address in brackets ([::1]); the socket wants it without.
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  const port = Number(url.port) || 80;
+  const { trace } = options;
+
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host, port });
+    const reader = new ResponseHeadReader();
+    let key = '';
+
+    const fail = (message: string) => {
+      clearTimeout(timer);
+      socket.destroy();
+      reject(new ExpectedError(message));
+    };
+    const timer = setTimeout(
+      () => fail(`handshake failed: no answer within ${options.timeout / 1000} s`),
+      options.timeout,
+    );
+
+    socket.once('connect', () => {
+      // The Host header carries the port only when it is not the scheme's default: url.host.
+      const request = upgradeRequest({ host: url.host, path: `${url.pathname}${url.search}` });
+      key = request.key;
+      if (trace) for (const line of request.request.trimEnd().split('\r\n')) trace(`<< ${line}`);
+      socket.write(request.request);
+    });
+    socket.on('data', onData);
+    socket.once('error', (error) =>
+      fail(`cannot connect to ${url.href}: ${describeConnectError(error)}`),
+    );
+    socket.once('close', () => fail('handshake failed: the server closed the connection'));
+
+    function onData(chunk: Buffer) {
+      const result = reader.push(chunk);
+      if (result.type === 'incomplete') return;
+      if (result.type === 'invalid') return fail(`handshake failed: ${result.reason}`);
+      const { head, rest } = result;
+      if (trace) {
+        trace(`>> HTTP/1.1 ${head.status} ${head.statusText}`);
+        for (const [name, value] of Object.entries(head.headers)) trace(`>> ${name}: ${value}`);
+      }
+      const check = checkUpgradeResponse(head, key);
+      if (!check.ok) return fail(`handshake failed: ${check.reason}`);
+      // Done: from here on, the caller reads the socket.
+      clearTimeout(timer);
+      socket.off('data', onData);
+      socket.removeAllListeners('error');
+      socket.removeAllListeners('close');
+      socket.pause();
+      resolve({ socket, rest });
+    }
+  });
+}

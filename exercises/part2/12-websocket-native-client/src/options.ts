@@ -1,0 +1,40 @@
+import {
+  DEFAULT_HANDSHAKE_TIMEOUT,
+  ExpectedError,
+  parseArgsOrExplain,
+  readCount,
+  readWebSocketUrl,
+} from 'shared/conventions';
+
+/** Where native-server listens when started with `pnpm --filter native-server start`. */
+export const DEFAULT_URL = 'ws://localhost:8082/ws';
+
+/**
+ *   [URL]          the server: ws:// or wss://, any host (IPv6 in brackets), port, path and query
+ *   --trace        print the handshake and every frame in and out
+ *   --timeout MS   give up when the opening handshake takes longer; default 10000
+ */
+export interface ClientOptions {
+  url: URL;
+  trace: boolean;
+  timeout: number;
+}
+
+/** Reads the client's options from its command line; a mistake there exits with 2. */
+export function readClientOptions(args: string[]): ClientOptions {
+  const { values, positionals } = parseArgsOrExplain(args, {
+    trace: { type: 'boolean' },
+    timeout: { type: 'string' },
+  });
+  if (positionals.length > 1) {
+    throw new ExpectedError(
+      `expected one URL, got ${positionals.length}: ${positionals.join(' ')}`,
+      2,
+    );
+  }
+  return {
+    url: readWebSocketUrl(positionals[0] ?? DEFAULT_URL, DEFAULT_URL),
+    trace: values.trace === true,
+    timeout: readCount('--timeout', values.timeout, DEFAULT_HANDSHAKE_TIMEOUT),
+  };
+}
