@@ -121,7 +121,9 @@ export class Connection {
           const answer = this.#state === 'open';
           this.#state = 'closed';
           handle(event);
-          if (answer) handle({ type: 'send', bytes: this.#closeFrame(error.closeCode, error.message) });
+          if (answer) {
+            handle({ type: 'send', bytes: this.#closeFrame(error.closeCode, error.message) });
+          }
           handle({ type: 'closed', code: error.closeCode, reason: error.message });
           break;
         }
