@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { checkUpgradeRequest, refusalResponse } from '../src/index.ts';
+import { type Page, playgroundPage } from './playground.ts';
 
 /** Every server in the lesson speaks WebSocket at this path. */
 export const WEBSOCKET_PATH = '/ws';
@@ -12,7 +13,8 @@ export const MAX_HEADER_BYTES = 16 * 1024;
  * The HTTP server every exercise starts from: WebSocket connections begin as HTTP requests.
  * Plain requests get `answerHttpRequest`; upgrade requests are the caller's (its 'upgrade' event).
  */
-export function createHttpServer(options: { handshakeTimeout: number }): Server {
+export function createHttpServer(options: { name: string; handshakeTimeout: number }): Server {
+  const page = playgroundPage(options.name);
   return createServer(
     {
       // A socket must send its whole request head (for us: the upgrade request) within the
@@ -23,7 +25,7 @@ export function createHttpServer(options: { handshakeTimeout: number }): Server 
       connectionsCheckingInterval: Math.min(1000, options.handshakeTimeout),
       maxHeaderSize: MAX_HEADER_BYTES,
     },
-    answerHttpRequest,
+    (request, response) => answerHttpRequest(request, response, page),
   );
 }
 
@@ -34,11 +36,26 @@ export function requestPath(request: IncomingMessage): string {
 
 /**
  * Plain HTTP, without an upgrade:
+ *   GET /     the browser playground page
  *   GET /ws   426 Upgrade Required: this URL speaks WebSocket, not plain HTTP
  *             (400 and what is wrong, for a request that tried to upgrade but got it wrong)
  *   anything  404 Not Found
  */
-export function answerHttpRequest(request: IncomingMessage, response: ServerResponse): void {
+export function answerHttpRequest(
+  request: IncomingMessage,
+  response: ServerResponse,
+  page: Page,
+): void {
+  if (requestPath(request) === '/') {
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      response.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' });
+      response.end('Only GET and HEAD here.\n');
+      return;
+    }
+    response.writeHead(200, page.headers);
+    response.end(request.method === 'HEAD' ? undefined : page.body);
+    return;
+  }
   if (requestPath(request) === WEBSOCKET_PATH && request.headers.upgrade !== undefined) {
     // An upgrade request that Node did not treat as one (without "Connection: Upgrade", say):
     // tell the client what is wrong with its handshake.

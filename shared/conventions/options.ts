@@ -15,6 +15,8 @@ import { ExpectedError } from './errors.ts';
  *                   ALLOWED_ORIGINS      comma-separated origins browsers may connect from
  */
 export interface ServerOptions {
+  /** The program's name: `echo-server`, `native-server`... (for the start line and the page). */
+  name: string;
   port: number;
   /** Undefined: both loopback addresses, 127.0.0.1 and ::1, so `localhost` works either way. */
   host: string | undefined;
@@ -45,9 +47,10 @@ export const DEFAULT_HANDSHAKE_TIMEOUT = 10_000;
  */
 export const WRITE_BUFFER_LIMIT = 1024 * 1024;
 
-/** The defaults, with `port` set to the exercise's own. */
-export function serverDefaults(port: number): ServerOptions {
+/** The defaults, with the exercise's own name and port. */
+export function serverDefaults(name: string, port: number): ServerOptions {
   return {
+    name,
     port,
     host: undefined,
     quiet: false,
@@ -64,6 +67,7 @@ type Environment = Record<string, string | undefined>;
 
 /** Reads a server's options from its command line and environment. */
 export function readServerOptions(
+  name: string,
   defaultPort: number,
   args: string[] = process.argv.slice(2),
   env: Environment = process.env,
@@ -75,7 +79,7 @@ export function readServerOptions(
     trace: { type: 'boolean' },
     'max-payload': { type: 'string' },
   });
-  const defaults = serverDefaults(defaultPort);
+  const defaults = serverDefaults(name, defaultPort);
   return {
     ...defaults,
     port: readPort(values.port ?? env.PORT, defaultPort),

@@ -1,5 +1,11 @@
 /** `shared/testing`: helpers for the exercises' tests, which start real programs on real sockets. */
 
+export {
+  browserMissing,
+  launchBrowser,
+  type PlaygroundContract,
+  playgroundContract,
+} from './browser.ts';
 export { helloServerContract } from './hello-contract.ts';
 export { LineWatcher } from './lines.ts';
 export { type Exit, type Program, spawnProgram, startServerProgram } from './program.ts';

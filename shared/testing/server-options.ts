@@ -9,5 +9,5 @@ export function testServerOptions(
   overrides: Partial<ServerOptions> = {},
 ): ServerOptions & { output: LineWatcher } {
   const output = new LineWatcher();
-  return { ...serverDefaults(0), log: output.push, ...overrides, output };
+  return { ...serverDefaults('test-server', 0), log: output.push, ...overrides, output };
 }

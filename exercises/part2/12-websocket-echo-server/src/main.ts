@@ -6,7 +6,7 @@ import { closeOnSignals, exitWithError, readServerOptions } from 'shared/convent
 import { createEchoServer } from './server.ts';
 
 try {
-  const options = readServerOptions(8080);
+  const options = readServerOptions('echo-server', 8080);
   const server = await createEchoServer(options);
   options.log(`echo-server listening on ${server.url}`);
   // Ctrl+C or SIGTERM: close every connection with 1001, then exit.

@@ -5,7 +5,7 @@ import { closeOnSignals, exitWithError, readServerOptions } from 'shared/convent
 import { createHelloServer } from './server.ts';
 
 try {
-  const options = readServerOptions(8080);
+  const options = readServerOptions('hello-server-ws', 8080);
   const server = await createHelloServer(options);
   options.log(`hello-server-ws listening on ${server.url}`);
   // Ctrl+C or SIGTERM: close every connection with 1001, then exit.

@@ -7,7 +7,7 @@ import { closeOnSignals, exitWithError, readServerOptions } from 'shared/convent
 import { createHelloServer } from './server.ts';
 
 try {
-  const options = readServerOptions(8080);
+  const options = readServerOptions('hello-server', 8080);
   const server = await createHelloServer(options);
   options.log(`hello-server listening on ${server.url}`);
   // Ctrl+C or SIGTERM: close every connection with 1001, then exit.

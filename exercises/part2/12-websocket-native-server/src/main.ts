@@ -6,7 +6,7 @@ import { closeOnSignals, exitWithError, readServerOptions } from 'shared/convent
 import { createNativeServer } from './server.ts';
 
 try {
-  const options = readServerOptions(8082);
+  const options = readServerOptions('native-server', 8082);
   const server = await createNativeServer(options);
   options.log(`native-server listening on ${server.url}`);
   // Ctrl+C or SIGTERM: close every connection with 1001, then exit.

@@ -1,0 +1,12 @@
+import { fileURLToPath } from 'node:url';
+import { playgroundContract } from 'shared/testing';
+import { createHelloServer } from '../src/server.ts';
+
+// The page at / in a real Chromium: connect, send, see the echo, disconnect - the same tests for
+// every server (shared/testing/browser.ts).
+playgroundContract({
+  name: 'hello-server-ws',
+  packageDir: fileURLToPath(new URL('..', import.meta.url)),
+  createServer: createHelloServer,
+  greets: true,
+});
