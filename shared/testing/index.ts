@@ -6,12 +6,15 @@ export {
   type PlaygroundContract,
   playgroundContract,
 } from './browser.ts';
+export { type TestCertificate, type TestCertificates, testCertificates } from './certificates.ts';
 export { helloServerContract } from './hello-contract.ts';
 export { LineWatcher } from './lines.ts';
 export { type Exit, type Program, spawnProgram, startServerProgram } from './program.ts';
 export { RawClient, rawHttpExchange, readHead } from './raw-client.ts';
+export { type RawFrameFields, rawClosePayload, rawFrame } from './raw-frame.ts';
 export { freePort, type ScriptedServer, startScriptedServer } from './scripted-server.ts';
 export { testServerOptions } from './server-options.ts';
+export { tlsContract } from './tls-contract.ts';
 export {
   Inbox,
   inboxOf,

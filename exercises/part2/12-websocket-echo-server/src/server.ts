@@ -128,8 +128,10 @@ export async function createEchoServer(
         return new Promise((resolve) => ws.once('close', resolve));
       });
       await withDeadline(Promise.all(closed), SHUTDOWN_GRACE_MS);
+      // Whoever did not answer in time is cut; their sockets close a moment later.
       for (const ws of clients.keys()) ws.terminate();
       http.closeAllConnections();
+      await Promise.all(closed);
     },
   };
 }

@@ -112,8 +112,10 @@ export async function createNativeServer(
         return ws.closed;
       });
       await withDeadline(Promise.all(closed), SHUTDOWN_GRACE_MS);
+      // Whoever did not answer in time is cut; their sockets close a moment later.
       for (const ws of connections) ws.terminate();
       http.closeAllConnections();
+      await Promise.all(closed);
     },
   };
 }
