@@ -1,7 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { checkUpgradeRequest, refusalResponse } from '../src/index.ts';
+import { ExpectedError } from './errors.ts';
 import { type Page, playgroundPage } from './playground.ts';
+import type { TlsFiles } from './tls.ts';
 
 /** Every server in the lesson speaks WebSocket at this path. */
 export const WEBSOCKET_PATH = '/ws';
@@ -12,21 +15,37 @@ export const MAX_HEADER_BYTES = 16 * 1024;
 /**
  * The HTTP server every exercise starts from: WebSocket connections begin as HTTP requests.
  * Plain requests get `answerHttpRequest`; upgrade requests are the caller's (its 'upgrade' event).
+ * With a certificate it is an HTTPS server: the same requests, inside TLS, and wss:// URLs.
  */
-export function createHttpServer(options: { name: string; handshakeTimeout: number }): Server {
+export function createHttpServer(options: {
+  name: string;
+  handshakeTimeout: number;
+  tls: TlsFiles | undefined;
+}): Server {
   const page = playgroundPage(options.name);
-  return createServer(
-    {
-      // A socket must send its whole request head (for us: the upgrade request) within the
-      // handshake timeout; Node answers 408 and closes it otherwise. Node checks every
-      // `connectionsCheckingInterval` ms, so the timeout holds to within that.
-      headersTimeout: options.handshakeTimeout,
-      requestTimeout: options.handshakeTimeout,
-      connectionsCheckingInterval: Math.min(1000, options.handshakeTimeout),
-      maxHeaderSize: MAX_HEADER_BYTES,
-    },
-    (request, response) => answerHttpRequest(request, response, page),
-  );
+  const settings = {
+    // A socket must send its whole request head (for us: the upgrade request) within the
+    // handshake timeout; Node answers 408 and closes it otherwise. Node checks every
+    // `connectionsCheckingInterval` ms, so the timeout holds to within that.
+    headersTimeout: options.handshakeTimeout,
+    requestTimeout: options.handshakeTimeout,
+    connectionsCheckingInterval: Math.min(1000, options.handshakeTimeout),
+    maxHeaderSize: MAX_HEADER_BYTES,
+  };
+  const answer = (request: IncomingMessage, response: ServerResponse) =>
+    answerHttpRequest(request, response, page);
+  if (options.tls === undefined) return createServer(settings, answer);
+  // An https.Server is an http.Server that speaks TLS first: same events, same requests.
+  try {
+    return createHttpsServer({ ...settings, ...options.tls }, answer);
+  } catch (error) {
+    // Node reads the certificate and key here; a file that is not PEM, or a key that does not
+    // belong to the certificate, fails now.
+    throw new ExpectedError(
+      `the TLS certificate or key is not usable: ${(error as Error).message}`,
+      2,
+    );
+  }
 }
 
 /** The path of a request, without its query string. */

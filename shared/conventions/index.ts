@@ -3,6 +3,12 @@
  * HTTP side of the server, listening, shutting down - so each exercise's own code is only what it
  * teaches. The WebSocket protocol itself is in `shared` (../src).
  */
+export {
+  type CertificateFiles,
+  type CertificateOptions,
+  createCertificates,
+  DEFAULT_CERTIFICATE_HOSTS,
+} from './certificates.ts';
 export { describeConnectError, readWebSocketUrl } from './client.ts';
 export { ExpectedError, exitWithError } from './errors.ts';
 export {
@@ -41,3 +47,14 @@ export {
   SHUTDOWN_REASON,
   withDeadline,
 } from './shutdown.ts';
+export {
+  describeCertificateError,
+  INSECURE_WARNING,
+  readFile,
+  readTlsFiles,
+  readTlsTrust,
+  TLS_CLIENT_FLAGS,
+  type TlsFiles,
+  type TlsTrust,
+  trustedCertificates,
+} from './tls.ts';

@@ -21,10 +21,10 @@ export interface Listening {
  */
 export async function listen(
   server: NetServer,
-  options: { port: number; host: string | undefined },
-  scheme: 'ws' | 'wss' = 'ws',
+  options: { port: number; host: string | undefined; tls: unknown },
 ): Promise<Listening> {
   const { host } = options;
+  const scheme = options.tls === undefined ? 'ws' : 'wss';
   if (host !== undefined) {
     await listenOn(server, options.port, host).catch((error: unknown) => {
       throw explainListenError(error, options.port, host);

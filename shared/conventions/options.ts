@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_MAX_PAYLOAD } from '../src/index.ts';
 import { ExpectedError } from './errors.ts';
+import { readTlsFiles, type TlsFiles } from './tls.ts';
 
 /**
  * The settings every server in the lesson reads, from flags first and then the environment:
@@ -10,6 +11,8 @@ import { ExpectedError } from './errors.ts';
  *   --quiet         QUIET=1              no per-connection and per-message lines
  *   --trace         TRACE=1              print the handshake and every frame (hand-written servers)
  *   --max-payload N MAX_PAYLOAD          largest message in bytes; a bigger one closes with 1009
+ *   --tls-cert FILE TLS_CERT             serve wss:// (and https://) with this certificate...
+ *   --tls-key FILE  TLS_KEY              ...and this private key (make both with `pnpm certs`)
  *                   HEARTBEAT_INTERVAL   ms between pings; a peer that misses a pong is dropped
  *                   HANDSHAKE_TIMEOUT    ms a socket may take to finish its upgrade request
  *                   ALLOWED_ORIGINS      comma-separated origins browsers may connect from
@@ -27,6 +30,8 @@ export interface ServerOptions {
   handshakeTimeout: number;
   /** Undefined: every origin may connect. */
   allowedOrigins: string[] | undefined;
+  /** A certificate and key: serve wss:// and https:// instead of ws:// and http://. */
+  tls: TlsFiles | undefined;
   /** Where log lines go; tests collect them. */
   log: (line: string) => void;
 }
@@ -59,6 +64,7 @@ export function serverDefaults(name: string, port: number): ServerOptions {
     heartbeatInterval: DEFAULT_HEARTBEAT_INTERVAL,
     handshakeTimeout: DEFAULT_HANDSHAKE_TIMEOUT,
     allowedOrigins: undefined,
+    tls: undefined,
     log: (line) => console.log(line),
   };
 }
@@ -78,6 +84,8 @@ export function readServerOptions(
     quiet: { type: 'boolean' },
     trace: { type: 'boolean' },
     'max-payload': { type: 'string' },
+    'tls-cert': { type: 'string' },
+    'tls-key': { type: 'string' },
   });
   const defaults = serverDefaults(name, defaultPort);
   return {
@@ -102,6 +110,7 @@ export function readServerOptions(
       DEFAULT_HANDSHAKE_TIMEOUT,
     ),
     allowedOrigins: readList(env.ALLOWED_ORIGINS),
+    tls: readTlsFiles(values['tls-cert'] ?? env.TLS_CERT, values['tls-key'] ?? env.TLS_KEY),
   };
 }
 

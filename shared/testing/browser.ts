@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerOptions } from '../conventions/index.ts';
+import { testCertificates } from './certificates.ts';
 import { testServerOptions } from './server-options.ts';
 
 /** Chromium from Debian (`apt-get install chromium`), or wherever CHROMIUM_PATH says. */
@@ -160,6 +161,26 @@ export function playgroundContract(contract: PlaygroundContract): void {
         await state(page, 'open');
         await server.close();
         await entry(page, 'closed with code 1001, reason "server shutting down"');
+      });
+
+      it('over https, connects with wss:// to its own host', async () => {
+        // The test's certificate comes from a throwaway CA; this browser is told not to mind.
+        const { trusted } = testCertificates();
+        server = await contract.createServer(
+          testServerOptions({ name: contract.name, tls: trusted.tls }),
+        );
+        const context = await browser.newContext({ ignoreHTTPSErrors: true });
+        const page = await context.newPage();
+        await page.goto(`https://localhost:${server.port}/`);
+        expect(await page.getByLabel('Server URL', { exact: true }).inputValue()).toBe(
+          `wss://localhost:${server.port}/ws`,
+        );
+        await page.getByRole('button', { name: 'Connect', exact: true }).click();
+        await state(page, 'open');
+        await page.getByLabel('Message', { exact: true }).fill('encrypted');
+        await page.getByLabel('Message', { exact: true }).press('Enter');
+        await entry(page, /received\s*encrypted$/);
+        await context.close();
       });
 
       it('fits a phone screen without scrolling sideways', async () => {

@@ -14,7 +14,7 @@ export { RawClient, rawHttpExchange, readHead } from './raw-client.ts';
 export { type RawFrameFields, rawClosePayload, rawFrame } from './raw-frame.ts';
 export { freePort, type ScriptedServer, startScriptedServer } from './scripted-server.ts';
 export { testServerOptions } from './server-options.ts';
-export { tlsContract } from './tls-contract.ts';
+export { clientTlsContract, type RunClient, tlsContract } from './tls-contract.ts';
 export {
   Inbox,
   inboxOf,

@@ -1,9 +1,12 @@
 import { CloseCode } from 'shared';
 import {
+  describeCertificateError,
   describeClose,
   describeConnectError,
   describeMessage,
   ExpectedError,
+  INSECURE_WARNING,
+  trustedCertificates,
 } from 'shared/conventions';
 import { WebSocket } from 'ws';
 import type { ClientOptions } from './options.ts';
@@ -31,7 +34,14 @@ export function connect(options: ClientOptions): Client {
   // 1. Connect. `ws` sends the HTTP upgrade request, checks the server's 101 answer (its
   //    Sec-WebSocket-Accept) and emits 'open'; if that takes longer than `handshakeTimeout`
   //    it gives up with an error.
-  const ws = new WebSocket(url, { handshakeTimeout: options.timeout });
+  //    For wss://, `ca` adds a trusted CA to the usual ones, and `--insecure` turns the
+  //    certificate check off (and says so: then anyone on the way can read the connection).
+  if (options.insecure) console.error(INSECURE_WARNING);
+  const ws = new WebSocket(url, {
+    handshakeTimeout: options.timeout,
+    ca: trustedCertificates(options),
+    rejectUnauthorized: !options.insecure,
+  });
 
   let opened = false;
   let closing = false; // we started the closing handshake
@@ -87,7 +97,12 @@ export function connect(options: ClientOptions): Client {
         `cannot connect to ${url}: no WebSocket handshake within ${options.timeout} ms`,
       );
     } else {
-      failure ??= new ExpectedError(`cannot connect to ${url}: ${describeConnectError(error)}`);
+      const certificate = describeCertificateError(error);
+      failure ??= new ExpectedError(
+        certificate
+          ? `certificate not trusted: ${certificate}`
+          : `cannot connect to ${url}: ${describeConnectError(error)}`,
+      );
     }
   });
 

@@ -3,7 +3,10 @@ import {
   ExpectedError,
   parseArgsOrExplain,
   readCount,
+  readTlsTrust,
   readWebSocketUrl,
+  TLS_CLIENT_FLAGS,
+  type TlsTrust,
 } from 'shared/conventions';
 
 /** Where the echo-server listens when started with `pnpm --filter echo-server start`. */
@@ -17,8 +20,10 @@ export const DEFAULT_INTERVAL = 1000;
  *   --interval MS    time between two hellos; default 1000
  *   --count N        stop after N messages have arrived; default: run until Ctrl+C
  *   --timeout MS     give up when the opening handshake takes longer; default 10000
+ *   --ca FILE        wss: also trust the CA in FILE (a private one, such as `pnpm certs` makes)
+ *   --insecure       wss: do not check the server's certificate at all (prints a warning)
  */
-export interface ClientOptions {
+export interface ClientOptions extends TlsTrust {
   url: string;
   interval: number;
   /** Undefined: no limit. */
@@ -34,6 +39,7 @@ export function readClientOptions(args: string[]): ClientOptions {
     interval: { type: 'string' },
     count: { type: 'string' },
     timeout: { type: 'string' },
+    ...TLS_CLIENT_FLAGS,
   });
   if (positionals.length > 1) {
     throw new ExpectedError(
@@ -46,6 +52,7 @@ export function readClientOptions(args: string[]): ClientOptions {
     interval: readCount('--interval', values.interval, DEFAULT_INTERVAL),
     count: values.count === undefined ? undefined : readCount('--count', values.count, 1),
     timeout: readCount('--timeout', values.timeout, DEFAULT_HANDSHAKE_TIMEOUT),
+    ...readTlsTrust(values),
     print: (line) => console.log(line),
   };
 }

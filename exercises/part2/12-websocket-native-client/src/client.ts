@@ -8,7 +8,7 @@ import {
   describeFrame,
   previewBytes,
 } from 'shared';
-import { describeClose, describeMessage } from 'shared/conventions';
+import { describeClose, describeMessage, INSECURE_WARNING } from 'shared/conventions';
 import { openWebSocket } from './handshake.ts';
 import type { ClientOptions } from './options.ts';
 
@@ -38,7 +38,8 @@ export interface Terminal {
 export async function runClient(options: ClientOptions, terminal: Terminal): Promise<number> {
   const { print, printError } = terminal;
   const trace = options.trace ? print : undefined;
-  const { socket, rest } = await openWebSocket(options.url, { timeout: options.timeout, trace });
+  if (options.insecure) printError(INSECURE_WARNING);
+  const { socket, rest } = await openWebSocket(options.url, { ...options, trace });
 
   const connection = new Connection({
     role: 'client', // every frame we send is masked with a fresh random key (RFC 6455 §5.3)

@@ -1,17 +1,27 @@
-import { connect, type Socket } from 'node:net';
+import { connect, isIP, type Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 import { checkUpgradeResponse, ResponseHeadReader, upgradeRequest } from 'shared';
-import { describeConnectError, ExpectedError } from 'shared/conventions';
+import {
+  describeCertificateError,
+  describeConnectError,
+  ExpectedError,
+  trustedCertificates,
+} from 'shared/conventions';
 
 export interface HandshakeOptions {
   /** Milliseconds the server gets to answer, counted from the first connection attempt. */
   timeout: number;
   /** Prints the request and the answer, for --trace. */
   trace: ((line: string) => void) | undefined;
+  /** wss: a CA to trust besides the usual ones. */
+  ca: Buffer | undefined;
+  /** wss: skip the certificate check. */
+  insecure: boolean;
 }
 
 /**
- * The opening handshake, client side (RFC 6455 §4.1): open TCP, send the upgrade request with a
- * fresh random key, read the answer and check it. Resolves with the socket, now speaking
+ * The opening handshake, client side (RFC 6455 §4.1): open TCP (and TLS, for wss://), send the
+ * upgrade request with a fresh random key, read the answer and check it. Resolves with the socket, now speaking
  * WebSocket, and any bytes the server sent right after its answer; fails with one line that says
  * what went wrong.
  */
@@ -21,11 +31,22 @@ export function openWebSocket(
 ): Promise<{ socket: Socket; rest: Buffer }> {
   // A URL writes an IPv6 address in brackets ([::1]); the socket wants it without.
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
-  const port = Number(url.port) || 80;
+  const secure = url.protocol === 'wss:';
+  const port = Number(url.port) || (secure ? 443 : 80);
   const { trace } = options;
 
   return new Promise((resolve, reject) => {
-    const socket = connect({ host, port });
+    // wss:// is the same protocol inside TLS. The certificate must be signed by a trusted CA
+    // and name the host we asked for (servername, which also tells the server which site we want).
+    const socket = secure
+      ? connectTls({
+          host,
+          port,
+          servername: isIP(host) ? undefined : host,
+          ca: trustedCertificates(options),
+          rejectUnauthorized: !options.insecure,
+        })
+      : connect({ host, port });
     const reader = new ResponseHeadReader();
     let key = '';
 
@@ -39,7 +60,7 @@ export function openWebSocket(
       options.timeout,
     );
 
-    socket.once('connect', () => {
+    socket.once(secure ? 'secureConnect' : 'connect', () => {
       // The Host header carries the port only when it is not the scheme's default: url.host.
       const request = upgradeRequest({ host: url.host, path: `${url.pathname}${url.search}` });
       key = request.key;
@@ -47,9 +68,14 @@ export function openWebSocket(
       socket.write(request.request);
     });
     socket.on('data', onData);
-    socket.once('error', (error) =>
-      fail(`cannot connect to ${url.href}: ${describeConnectError(error)}`),
-    );
+    socket.once('error', (error) => {
+      const certificate = describeCertificateError(error);
+      fail(
+        certificate
+          ? `certificate not trusted: ${certificate}`
+          : `cannot connect to ${url.href}: ${describeConnectError(error)}`,
+      );
+    });
     socket.once('close', () => fail('handshake failed: the server closed the connection'));
 
     function onData(chunk: Buffer) {

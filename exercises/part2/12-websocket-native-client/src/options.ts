@@ -3,7 +3,10 @@ import {
   ExpectedError,
   parseArgsOrExplain,
   readCount,
+  readTlsTrust,
   readWebSocketUrl,
+  TLS_CLIENT_FLAGS,
+  type TlsTrust,
 } from 'shared/conventions';
 
 /** Where native-server listens when started with `pnpm --filter native-server start`. */
@@ -13,8 +16,10 @@ export const DEFAULT_URL = 'ws://localhost:8082/ws';
  *   [URL]          the server: ws:// or wss://, any host (IPv6 in brackets), port, path and query
  *   --trace        print the handshake and every frame in and out
  *   --timeout MS   give up when the opening handshake takes longer; default 10000
+ *   --ca FILE      wss: also trust the CA in FILE (a private one, such as `pnpm certs` makes)
+ *   --insecure     wss: do not check the server's certificate at all (prints a warning)
  */
-export interface ClientOptions {
+export interface ClientOptions extends TlsTrust {
   url: URL;
   trace: boolean;
   timeout: number;
@@ -25,6 +30,7 @@ export function readClientOptions(args: string[]): ClientOptions {
   const { values, positionals } = parseArgsOrExplain(args, {
     trace: { type: 'boolean' },
     timeout: { type: 'string' },
+    ...TLS_CLIENT_FLAGS,
   });
   if (positionals.length > 1) {
     throw new ExpectedError(
@@ -36,5 +42,6 @@ export function readClientOptions(args: string[]): ClientOptions {
     url: readWebSocketUrl(positionals[0] ?? DEFAULT_URL, DEFAULT_URL),
     trace: values.trace === true,
     timeout: readCount('--timeout', values.timeout, DEFAULT_HANDSHAKE_TIMEOUT),
+    ...readTlsTrust(values),
   };
 }

@@ -1,0 +1,6 @@
+import { tlsContract } from 'shared/testing';
+import { createHelloServer } from '../src/server.ts';
+
+// --tls-cert and --tls-key: wss:// and https:// on the same port, with a throwaway certificate
+// (shared/testing/tls-contract.ts).
+tlsContract('hello-server', createHelloServer, true);

@@ -1,0 +1,137 @@
+import type { Socket } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import {
+  clientAddress,
+  describeCertificateError,
+  describeMessage,
+  ExpectedError,
+  readServerOptions,
+  readTlsFiles,
+  readWebSocketUrl,
+  webSocketUrl,
+} from '../conventions/index.ts';
+
+/** A socket as far as the address helpers look at it. */
+const socketFrom = (remoteAddress: string) => ({ remoteAddress, remotePort: 5 }) as Socket;
+
+/** The one line an ExpectedError would print, and its exit code. */
+function failure(run: () => unknown): { message: string; exitCode: number } {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ExpectedError) return { message: error.message, exitCode: error.exitCode };
+    throw error;
+  }
+  throw new Error('expected an ExpectedError');
+}
+
+describe('server options', () => {
+  it('takes the exercise default port, and PORT or --port over it (the flag first)', () => {
+    expect(readServerOptions('s', 8080, [], {}).port).toBe(8080);
+    expect(readServerOptions('s', 8080, [], { PORT: '0' }).port).toBe(0);
+    expect(readServerOptions('s', 8080, ['--port', '9'], { PORT: '7' }).port).toBe(9);
+  });
+
+  it('turns on --quiet and --trace from flags or QUIET=1 and TRACE=1', () => {
+    expect(readServerOptions('s', 1, ['--quiet'], {}).quiet).toBe(true);
+    expect(readServerOptions('s', 1, [], { QUIET: '1', TRACE: 'true' })).toMatchObject({
+      quiet: true,
+      trace: true,
+    });
+    expect(readServerOptions('s', 1, [], { QUIET: '0' }).quiet).toBe(false);
+  });
+
+  it('reads MAX_PAYLOAD, HEARTBEAT_INTERVAL and ALLOWED_ORIGINS', () => {
+    const options = readServerOptions('s', 1, [], {
+      MAX_PAYLOAD: '1000',
+      HEARTBEAT_INTERVAL: '50',
+      ALLOWED_ORIGINS: 'https://a.example, https://b.example',
+    });
+    expect(options.maxPayload).toBe(1000);
+    expect(options.heartbeatInterval).toBe(50);
+    expect(options.allowedOrigins).toEqual(['https://a.example', 'https://b.example']);
+  });
+
+  it('explains a bad value in one line, with exit code 2', () => {
+    expect(failure(() => readServerOptions('s', 1, [], { PORT: '70000' }))).toEqual({
+      message: 'PORT must be a number from 0 to 65535, not "70000"',
+      exitCode: 2,
+    });
+    expect(failure(() => readServerOptions('s', 1, [], { MAX_PAYLOAD: '-1' })).message).toBe(
+      'MAX_PAYLOAD must be a positive whole number, not "-1"',
+    );
+    expect(failure(() => readServerOptions('s', 1, ['--nope'], {})).exitCode).toBe(2);
+  });
+
+  it('needs both --tls-cert and --tls-key, and files that exist', () => {
+    expect(failure(() => readTlsFiles('cert.pem', undefined)).message).toBe(
+      'wss needs both --tls-cert and --tls-key (TLS_CERT and TLS_KEY)',
+    );
+    expect(failure(() => readTlsFiles('/no/such.pem', '/no/such-key.pem')).message).toBe(
+      'cannot read the TLS certificate /no/such.pem: no such file',
+    );
+    expect(readTlsFiles(undefined, undefined)).toBeUndefined();
+  });
+});
+
+describe('client URLs', () => {
+  it('takes ws:// and wss:// URLs, IPv6 literals included', () => {
+    expect(readWebSocketUrl('wss://[::1]:8443/ws?room=1', '').host).toBe('[::1]:8443');
+  });
+
+  it('refuses other schemes, fragments and non-URLs with exit code 2 (RFC 6455 §3)', () => {
+    expect(failure(() => readWebSocketUrl('http://localhost/ws', 'x'))).toEqual({
+      message: 'a WebSocket URL starts with ws:// or wss://, not "http:"',
+      exitCode: 2,
+    });
+    expect(failure(() => readWebSocketUrl('ws://localhost/ws#top', 'x')).exitCode).toBe(2);
+    expect(failure(() => readWebSocketUrl('localhost', 'ws://x/ws')).message).toBe(
+      '"localhost" is not a URL; try ws://x/ws',
+    );
+  });
+
+  it('writes IPv6 addresses in brackets in the URLs it prints', () => {
+    expect(webSocketUrl('ws', '::1', 8080)).toBe('ws://[::1]:8080/ws');
+    expect(webSocketUrl('wss', 'localhost', 8443)).toBe('wss://localhost:8443/ws');
+  });
+});
+
+describe('log lines', () => {
+  it('shows text as it is, binary as its size', () => {
+    expect(describeMessage(Buffer.from('hello'), false)).toBe('hello');
+    expect(describeMessage(Buffer.alloc(1024), true)).toBe('1024 bytes (binary)');
+  });
+
+  it('keeps a message on one line and cuts a long one after 100 characters', () => {
+    expect(describeMessage(Buffer.from('a\nb'), false)).toBe('a\\nb');
+    expect(describeMessage(Buffer.from('é'.repeat(150)), false)).toBe(
+      `${'é'.repeat(100)}... (300 bytes)`,
+    );
+  });
+
+  it('shows an IPv4-mapped address as IPv4, and IPv6 as it is', () => {
+    expect(clientAddress(socketFrom('::ffff:127.0.0.1'))).toBe('127.0.0.1');
+    expect(clientAddress(socketFrom('::1'))).toBe('::1');
+    expect(clientAddress(socketFrom('::ffff:abcd'))).toBe('::ffff:abcd');
+  });
+});
+
+describe('certificate errors', () => {
+  const withCode = (code: string, message = code) => Object.assign(new Error(message), { code });
+
+  it('names why a certificate is not trusted', () => {
+    expect(describeCertificateError(withCode('CERT_HAS_EXPIRED'))).toBe('it has expired');
+    expect(describeCertificateError(withCode('UNABLE_TO_VERIFY_LEAF_SIGNATURE'))).toMatch(
+      /signed by a CA this client does not know; trust it with --ca FILE/,
+    );
+    expect(
+      describeCertificateError(
+        withCode('ERR_TLS_CERT_ALTNAME_INVALID', "Host: localhost. is not in the cert's altnames"),
+      ),
+    ).toBe("it is for another host (Host: localhost. is not in the cert's altnames)");
+  });
+
+  it('leaves other errors to the caller', () => {
+    expect(describeCertificateError(withCode('ECONNREFUSED'))).toBeUndefined();
+  });
+});
