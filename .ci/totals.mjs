@@ -4,10 +4,17 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const packages = [
-  'shared',
-  ...readdirSync('exercises/part2').map((name) => join('exercises/part2', name)),
-];
+// The workspace packages, from pnpm-workspace.yaml ("- shared", "- exercises/part2/*").
+const packages = readFileSync('pnpm-workspace.yaml', 'utf8')
+  .split('\n')
+  .flatMap((line) => {
+    const pattern = /^\s*-\s*(\S+)/.exec(line)?.[1];
+    if (!pattern) return [];
+    if (!pattern.endsWith('/*')) return [pattern];
+    const parent = pattern.slice(0, -2);
+    return readdirSync(parent).map((name) => join(parent, name));
+  })
+  .filter((dir) => existsSync(join(dir, 'package.json')));
 
 let passed = 0;
 let failed = 0;
