@@ -1,8 +1,9 @@
+// Imported rather than global: Node 20's global `Buffer` is a getter, slower in hot loops.
+import { Buffer } from 'node:buffer';
 import { CloseCode } from './close-codes.ts';
 import { encodeClosePayload, MAX_CLOSE_REASON_BYTES } from './close-payload.ts';
 import type { ProtocolError } from './errors.ts';
-import { encodeFrame, type Frame } from './frame.ts';
-import { randomMaskKey } from './mask.ts';
+import { encodeFrame, encodeFrameHeader, type Frame } from './frame.ts';
 import { Opcode } from './opcode.ts';
 import { FrameParser, type Role } from './parser.ts';
 
@@ -22,8 +23,8 @@ export type ConnectionEvent =
   /** The peer pinged; the pong that answers it follows as a `send` event. */
   | { type: 'ping'; data: Buffer }
   | { type: 'pong'; data: Buffer }
-  /** Bytes the protocol itself must send now: a pong, or a close frame. */
-  | { type: 'send'; bytes: Buffer }
+  /** A frame the protocol itself must send now - a pong, or a close - as buffers to write in order. */
+  | { type: 'send'; frame: Buffer[] }
   /** The peer broke the protocol; a close frame with `error.closeCode` is sent next. */
   | { type: 'error'; error: ProtocolError }
   /**
@@ -39,8 +40,8 @@ export interface ConnectionOptions {
   maxPayload?: number;
   /** Called with every frame read and written, for tracing. */
   onFrame?: ((frame: Frame, direction: 'in' | 'out') => void) | undefined;
-  /** Where a client's masking keys come from; tests pass a fixed key. */
-  maskKey?: () => Buffer;
+  /** Where a client's masking keys come from; by default fresh random ones. Tests pass a fixed key. */
+  maskKey?: (() => Buffer) | undefined;
 }
 
 /**
@@ -53,13 +54,13 @@ export class Connection {
   readonly #role: Role;
   readonly #parser: FrameParser;
   readonly #onFrame: ConnectionOptions['onFrame'];
-  readonly #maskKey: () => Buffer;
+  readonly #maskKey: (() => Buffer) | undefined;
   #state: ConnectionState = 'open';
 
   constructor(options: ConnectionOptions) {
     this.#role = options.role;
     this.#onFrame = options.onFrame;
-    this.#maskKey = options.maskKey ?? randomMaskKey;
+    this.#maskKey = options.maskKey;
     const onFrame = options.onFrame;
     this.#parser = new FrameParser({
       role: options.role,
@@ -98,7 +99,7 @@ export class Connection {
           // response ... The Pong frame sent in response to a Ping frame must have identical
           // 'Application data'." Nothing is sent after our close frame (§5.5.1).
           if (this.#state === 'open') {
-            handle({ type: 'send', bytes: this.#frame(Opcode.Pong, event.data) });
+            handle({ type: 'send', frame: this.#frame(Opcode.Pong, event.data) });
           }
           break;
         case 'close': {
@@ -109,7 +110,7 @@ export class Connection {
           this.#state = 'closed';
           if (answer) {
             const code = event.code === CloseCode.NoStatusReceived ? undefined : event.code;
-            handle({ type: 'send', bytes: this.#closeFrame(code, '') });
+            handle({ type: 'send', frame: this.#closeFrame(code, '') });
           }
           handle({ type: 'closed', code: event.code, reason: event.reason });
           break;
@@ -122,7 +123,7 @@ export class Connection {
           this.#state = 'closed';
           handle(event);
           if (answer) {
-            handle({ type: 'send', bytes: this.#closeFrame(error.closeCode, error.message) });
+            handle({ type: 'send', frame: this.#closeFrame(error.closeCode, error.message) });
           }
           handle({ type: 'closed', code: error.closeCode, reason: error.message });
           break;
@@ -131,16 +132,19 @@ export class Connection {
     }
   }
 
-  /** The bytes of a message to send, or undefined once the connection is closing. */
-  send(type: 'text' | 'binary', data: Buffer | string): Buffer | undefined {
+  /**
+   * The frame of a message to send, as buffers to write in order; undefined once the connection
+   * is closing.
+   */
+  send(type: 'text' | 'binary', data: Buffer | string): Buffer[] | undefined {
     // RFC 6455 §5.5.1: "The application MUST NOT send any more data frames after sending a Close frame."
     if (this.#state !== 'open') return undefined;
     const payload = typeof data === 'string' ? Buffer.from(data) : data;
     return this.#frame(type === 'text' ? Opcode.Text : Opcode.Binary, payload);
   }
 
-  /** The bytes of a ping (a heartbeat), or undefined once the connection is closing. */
-  ping(data: Buffer = Buffer.alloc(0)): Buffer | undefined {
+  /** The frame of a ping (a heartbeat), or undefined once the connection is closing. */
+  ping(data: Buffer = Buffer.alloc(0)): Buffer[] | undefined {
     if (this.#state !== 'open') return undefined;
     return this.#frame(Opcode.Ping, data);
   }
@@ -149,21 +153,32 @@ export class Connection {
    * Starts the closing handshake (RFC 6455 §7.1.2): returns the close frame to send, or undefined
    * if the connection is already closing. The peer's answer arrives as a `closed` event.
    */
-  close(code: number = CloseCode.Normal, reason = ''): Buffer | undefined {
+  close(code: number = CloseCode.Normal, reason = ''): Buffer[] | undefined {
     if (this.#state !== 'open') return undefined;
     this.#state = 'closing';
     return this.#closeFrame(code, reason);
   }
 
-  #closeFrame(code: number | undefined, reason: string): Buffer {
+  #closeFrame(code: number | undefined, reason: string): Buffer[] {
     return this.#frame(Opcode.Close, encodeClosePayload(code, fitReason(reason)));
   }
 
-  #frame(opcode: number, payload: Buffer): Buffer {
-    // RFC 6455 §5.3: a client masks every frame with a fresh key; a server never masks.
-    const maskKey = this.#role === 'client' ? this.#maskKey() : undefined;
-    this.#onFrame?.({ fin: true, rsv: 0, opcode, maskKey, payload }, 'out');
-    return encodeFrame({ opcode, payload, maskKey });
+  #frame(opcode: number, payload: Buffer): Buffer[] {
+    // RFC 6455 §5.3: a client masks every frame with a fresh key, into a copy of the payload; a
+    // server never masks, and sends the payload as it is, after the header.
+    if (this.#role === 'client') {
+      const bytes = encodeFrame({ opcode, payload, maskKey: this.#maskKey?.(), mask: true });
+      if (this.#onFrame) {
+        // The key is the 4 bytes just before the payload.
+        const keyAt = bytes.length - payload.length - 4;
+        const maskKey = bytes.subarray(keyAt, keyAt + 4);
+        this.#onFrame({ fin: true, rsv: 0, opcode, maskKey, payload }, 'out');
+      }
+      return [bytes];
+    }
+    this.#onFrame?.({ fin: true, rsv: 0, opcode, maskKey: undefined, payload }, 'out');
+    const header = encodeFrameHeader({ opcode, payload });
+    return payload.length === 0 ? [header] : [header, payload];
   }
 }
 

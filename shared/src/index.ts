@@ -27,7 +27,13 @@ export {
 } from './connection.ts';
 export { describeFrame, previewBytes, previewText } from './describe.ts';
 export { ProtocolError } from './errors.ts';
-export { encodeFrame, type Frame, MAX_CONTROL_PAYLOAD, type OutgoingFrame } from './frame.ts';
+export {
+  encodeFrame,
+  encodeFrameHeader,
+  type Frame,
+  MAX_CONTROL_PAYLOAD,
+  type OutgoingFrame,
+} from './frame.ts';
 export {
   acceptKey,
   acceptResponse,

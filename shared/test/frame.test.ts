@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeFrame, Opcode } from '../src/index.ts';
+import { applyMask, encodeFrame, encodeFrameHeader, Opcode } from '../src/index.ts';
 import { bytes, RFC_MASK_KEY } from './helpers.ts';
 
 /** The first `count` bytes of a frame, in hex: its header. */
@@ -135,5 +135,46 @@ describe('encodeFrame: control frames (§5.5)', () => {
   it('throws RangeError for a fragmented control frame (FIN=0 pong) (§5.5)', () => {
     const frame = { opcode: Opcode.Pong, payload: Buffer.alloc(0), fin: false };
     expect(() => encodeFrame(frame)).toThrow(RangeError);
+  });
+});
+
+describe('encodeFrame with mask: true', () => {
+  it('masks with a fresh random key written into the header (§5.3)', () => {
+    const payload = Buffer.from(
+      'a message a client sends, long enough for the word loop: 64+ bytes',
+    );
+    const first = encodeFrame({ opcode: Opcode.Text, payload, mask: true });
+    const second = encodeFrame({ opcode: Opcode.Text, payload, mask: true });
+    // 81 c2: FIN and text; MASK set, 66 bytes. Then the key, then the masked payload.
+    expect(headerOf(first, 2)).toBe('81c2');
+    expect(first.subarray(2, 6).equals(second.subarray(2, 6))).toBe(false);
+    const unmasked = Buffer.from(first.subarray(6));
+    applyMask(unmasked, first.subarray(2, 6));
+    expect(unmasked.equals(payload)).toBe(true);
+  });
+
+  it('masks a short payload the same way (§5.3)', () => {
+    const frame = encodeFrame({ opcode: Opcode.Text, payload: Buffer.from('Hello'), mask: true });
+    const unmasked = Buffer.from(frame.subarray(6));
+    applyMask(unmasked, frame.subarray(2, 6));
+    expect(unmasked.toString()).toBe('Hello');
+  });
+});
+
+describe('encodeFrameHeader', () => {
+  it.each([0, 125, 126, 65535, 65536])(
+    'writes the same header as encodeFrame for %i bytes (§5.2)',
+    (size) => {
+      const payload = Buffer.alloc(size, 1);
+      const header = encodeFrameHeader({ opcode: Opcode.Binary, payload });
+      const whole = encodeFrame({ opcode: Opcode.Binary, payload });
+      expect(Buffer.concat([header, payload]).equals(whole)).toBe(true);
+    },
+  );
+
+  it('refuses a masked frame: its payload must be masked into a copy', () => {
+    expect(() =>
+      encodeFrameHeader({ opcode: Opcode.Binary, payload: Buffer.alloc(1), mask: true }),
+    ).toThrow(RangeError);
   });
 });

@@ -54,8 +54,10 @@ export async function runClient(options: ClientOptions, terminal: Terminal): Pro
     let exitCode: number | undefined;
     let closeTimer: NodeJS.Timeout | undefined;
 
-    const write = (bytes: Buffer | undefined) => {
-      if (bytes !== undefined && !socket.destroyed) socket.write(bytes);
+    // A frame comes as buffers to write in order; a client's is always one (masked) buffer.
+    const write = (frame: Buffer[] | undefined) => {
+      if (frame === undefined || socket.destroyed) return;
+      for (const part of frame) socket.write(part);
     };
 
     // Our side of the closing handshake: send close 1000 and wait, not forever, for the answer.
@@ -81,7 +83,7 @@ export async function runClient(options: ClientOptions, terminal: Terminal): Pro
         case 'pong':
           break; // a ping's pong follows as a 'send' event
         case 'send':
-          write(event.bytes);
+          write(event.frame);
           break;
         case 'error':
           // The server broke the protocol; `Connection` has queued our close frame with the code.

@@ -2,6 +2,9 @@ import type { Socket } from 'node:net';
 import { CloseCode, Connection, type ConnectionEvent, describeFrame, type Frame } from 'shared';
 import { describeClose, type Log, WRITE_BUFFER_LIMIT } from 'shared/conventions';
 
+// Parts of frames smaller than this are copied together before writing; larger ones are not.
+const COPY_BELOW = 16 * 1024;
+
 export interface WebSocketOptions {
   /** `127.0.0.1:52344`, for log lines. */
   peer: string;
@@ -32,6 +35,9 @@ export class ServerWebSocket {
   /** The close code and reason once the closing handshake is done (or failed). */
   #closedWith: { code: number; reason: string } | undefined;
   #paused = false;
+  // Frames waiting to be written: while a chunk is handled, its replies collect here.
+  #outbox: Buffer[] = [];
+  #handling = false;
 
   constructor(socket: Socket, head: Buffer, options: WebSocketOptions) {
     this.peer = options.peer;
@@ -103,10 +109,12 @@ export class ServerWebSocket {
   }
 
   #receive(chunk: Buffer): void {
-    // Everything written while handling one chunk (echoes, pongs) goes out in one system call.
-    this.#socket.cork();
+    // Everything written while handling one chunk (echoes, pongs) waits in the outbox and goes
+    // out together at the end, in one system call.
+    this.#handling = true;
     this.#protocol.receive(chunk, this.#handle);
-    this.#socket.uncork();
+    this.#handling = false;
+    this.#flush();
   }
 
   // An arrow function: it is passed to `receive` as it is, without a new closure per chunk.
@@ -123,7 +131,7 @@ export class ServerWebSocket {
         this.awaitingPong = false;
         break;
       case 'send':
-        this.#write(event.bytes);
+        this.#write(event.frame);
         break;
       case 'error':
         log.event?.(`protocol error from ${peer}: ${event.error.message}`);
@@ -131,22 +139,54 @@ export class ServerWebSocket {
       case 'closed':
         // The closing handshake is over: RFC 6455 §7.1.1, the server closes TCP first.
         this.#closedWith = { code: event.code, reason: event.reason };
+        this.#flush(); // the close frame, and whatever came before it, go out first
         this.#socket.destroySoon();
         break;
     }
   };
 
-  #write(bytes: Buffer | undefined): void {
-    if (bytes === undefined || this.#socket.destroyed) return;
-    this.#socket.write(bytes);
+  /** Queues a frame (its buffers, in order); it is written at once unless a chunk is being handled. */
+  #write(frame: Buffer[] | undefined): void {
+    if (frame === undefined || this.#socket.destroyed) return;
+    this.#outbox.push(...frame);
+    if (!this.#handling) this.#flush();
+  }
+
+  /**
+   * Writes the outbox. Small parts are copied into one buffer: a thousand 32-byte echoes become
+   * one write, which the kernel handles far faster than a thousand pieces. A large payload is
+   * written as it is, never copied.
+   */
+  #flush(): void {
+    const socket = this.#socket;
+    if (this.#outbox.length === 0 || socket.destroyed) return;
+    socket.cork();
+    let small: Buffer[] = [];
+    let smallBytes = 0;
+    for (const part of this.#outbox) {
+      if (part.length < COPY_BELOW) {
+        small.push(part);
+        smallBytes += part.length;
+        continue;
+      }
+      if (small.length > 0) socket.write(Buffer.concat(small, smallBytes));
+      small = [];
+      smallBytes = 0;
+      socket.write(part);
+    }
+    if (small.length > 0)
+      socket.write(small.length === 1 ? (small[0] as Buffer) : Buffer.concat(small, smallBytes));
+    socket.uncork();
+    this.#outbox = [];
+
     // Backpressure: a client that sends faster than it reads would otherwise fill our memory
     // with replies it has not read. Stop reading from it until they are written ('drain').
-    if (!this.#paused && this.#socket.writableLength >= WRITE_BUFFER_LIMIT) {
+    if (!this.#paused && socket.writableLength >= WRITE_BUFFER_LIMIT) {
       this.#paused = true;
       this.#options.log.event?.(
-        `paused reading from ${this.#options.peer}: ${this.#socket.writableLength} bytes wait to be sent`,
+        `paused reading from ${this.#options.peer}: ${socket.writableLength} bytes wait to be sent`,
       );
-      this.#socket.pause();
+      socket.pause();
     }
   }
 }
