@@ -47,7 +47,6 @@ export async function runClient(options: ClientOptions, terminal: Terminal): Pro
       trace &&
       ((frame, direction) => trace(`${direction === 'in' ? '>>' : '<<'} ${describeFrame(frame)}`)),
   });
-  print('Connected! Type messages, Ctrl+D or Ctrl+C to quit.');
 
   return new Promise<number>((resolve) => {
     // Decided by how the WebSocket connection ends; undefined until then.
@@ -114,7 +113,22 @@ export async function runClient(options: ClientOptions, terminal: Terminal): Pro
 
     socket.on('data', receive);
     socket.on('error', () => {}); // 'close' follows and says what happened
-    socket.on('end', () => socket.end());
+    // Ctrl+C and SIGTERM close from now on (before the prompt says so); a second one cuts the
+    // connection without waiting for the server's answer.
+    const stopListening = terminal.onInterrupt(() => {
+      if (closeTimer === undefined) return close();
+      exitCode ??= 0;
+      socket.destroy();
+    });
+    print('Connected! Type messages, Ctrl+D or Ctrl+C to quit.');
+
+    // Each line typed (or piped in) is one text message; the end of input closes.
+    const lines = createInterface({ input: terminal.input, terminal: false });
+    lines.on('line', (line) => write(connection.send('text', line)));
+    lines.on('close', () => {
+      if (connection.state === 'open' && !socket.destroyed) close();
+    });
+
     socket.once('close', () => {
       clearTimeout(closeTimer);
       stopListening();
@@ -128,14 +142,6 @@ export async function runClient(options: ClientOptions, terminal: Terminal): Pro
     });
     if (rest.length > 0) receive(rest);
     socket.resume();
-
-    // Each line typed (or piped in) is one text message; the end of input closes.
-    const lines = createInterface({ input: terminal.input, terminal: false });
-    lines.on('line', (line) => write(connection.send('text', line)));
-    lines.on('close', () => {
-      if (connection.state === 'open') close();
-    });
-    const stopListening = terminal.onInterrupt(close);
   });
 }
 
