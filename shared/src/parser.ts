@@ -52,6 +52,7 @@ export const DEFAULT_MAX_PAYLOAD = 16 * 1024 * 1024;
 type State = 'frame-info' | 'length-16' | 'length-64' | 'mask-key' | 'payload' | 'done';
 
 const EMPTY = Buffer.alloc(0);
+const NO_EVENTS: ParserEvent[] = [];
 
 /**
  * An incremental, sans-I/O WebSocket frame parser: push bytes in, in chunks of any size, and get
@@ -66,7 +67,8 @@ export class FrameParser {
   readonly #onFrame: ((frame: Frame) => void) | undefined;
 
   #state: State = 'frame-info';
-  #events: ParserEvent[] = [];
+  // The events of the push() being run; between pushes, nothing is held (see push()).
+  #events: ParserEvent[] = NO_EVENTS;
 
   // The chunk being parsed and the position in it; set only while push() runs.
   #chunk: Buffer = EMPTY;
@@ -74,7 +76,7 @@ export class FrameParser {
 
   // A header field (2, 2, 8 or 4 bytes) can straddle two chunks: its bytes wait in #field.
   // #source and #at say where the current field's bytes are: in the chunk or in #field.
-  readonly #field = Buffer.allocUnsafe(8);
+  #field: Buffer | undefined;
   #fieldFilled = 0;
   #source: Buffer = EMPTY;
   #at = 0;
@@ -84,7 +86,7 @@ export class FrameParser {
   #rsv = 0;
   #opcode = 0;
   #masked = false;
-  readonly #maskKey = Buffer.allocUnsafe(4);
+  #maskKey: Buffer | undefined;
   #maskOffset = 0;
   #payloadLength = 0;
   #received = 0;
@@ -96,8 +98,10 @@ export class FrameParser {
   #messageOpcode = 0;
   #messageLength = 0;
   #frameStart = 0;
-  readonly #message = new MessageBuffer();
-  readonly #utf8 = new Utf8Validator();
+  #message: MessageBuffer | undefined;
+  #utf8: Utf8Validator | undefined;
+  // (#field, #maskKey, #message and #utf8 are made when first needed: an idle connection, of
+  // which a server may hold thousands, costs as little as possible.)
 
   constructor(options: ParserOptions) {
     this.#role = options.role;
@@ -112,7 +116,7 @@ export class FrameParser {
 
   /** Bytes of memory the parser holds for messages in progress. */
   get bufferedBytes(): number {
-    return this.#message.capacity + (this.#control?.length ?? 0);
+    return (this.#message?.capacity ?? 0) + (this.#control?.length ?? 0);
   }
 
   /** Parses the next chunk of bytes from the peer and returns what it completed. */
@@ -144,9 +148,11 @@ export class FrameParser {
           break;
       }
     }
-    // Let go of the chunk, so an idle connection does not keep its last one alive.
+    // Let go of the chunk and the events, so an idle connection keeps neither its last chunk
+    // nor its last message alive.
     this.#chunk = EMPTY;
     this.#source = EMPTY;
+    this.#events = NO_EVENTS;
     return events;
   }
 
@@ -164,6 +170,7 @@ export class FrameParser {
       return true;
     }
     const count = Math.min(size - this.#fieldFilled, available);
+    this.#field ??= Buffer.allocUnsafe(8);
     this.#chunk.copy(this.#field, this.#fieldFilled, this.#offset, this.#offset + count);
     this.#fieldFilled += count;
     this.#offset += count;
@@ -263,10 +270,11 @@ export class FrameParser {
     // Four assignments: cheaper than a call into Buffer.copy for four bytes, once per frame.
     const source = this.#source;
     const at = this.#at;
-    this.#maskKey[0] = source[at]!;
-    this.#maskKey[1] = source[at + 1]!;
-    this.#maskKey[2] = source[at + 2]!;
-    this.#maskKey[3] = source[at + 3]!;
+    const key = (this.#maskKey ??= Buffer.allocUnsafe(4));
+    key[0] = source[at]!;
+    key[1] = source[at + 1]!;
+    key[2] = source[at + 2]!;
+    key[3] = source[at + 3]!;
     this.#beginPayload();
   }
 
@@ -290,7 +298,8 @@ export class FrameParser {
     const piece = this.#chunk.subarray(this.#offset, end);
     this.#offset = end;
     this.#received += piece.length;
-    if (this.#masked) this.#maskOffset = applyMask(piece, this.#maskKey, this.#maskOffset);
+    // (A masked frame's key was read in the mask-key state, just before.)
+    if (this.#masked) this.#maskOffset = applyMask(piece, this.#maskKey!, this.#maskOffset);
 
     const whole = piece.length === this.#payloadLength;
     if (isControlOpcode(this.#opcode)) {
@@ -300,7 +309,10 @@ export class FrameParser {
       }
     } else {
       // RFC 6455 §8.1: text must be valid UTF-8, checked as it arrives so bad text fails early.
-      if (this.#messageOpcode === Opcode.Text && !this.#utf8.push(piece)) {
+      if (
+        this.#messageOpcode === Opcode.Text &&
+        !(this.#utf8 ??= new Utf8Validator()).push(piece)
+      ) {
         this.#fail(new ProtocolError(CloseCode.InvalidPayload, 'text message is not valid UTF-8'));
         return;
       }
@@ -308,6 +320,7 @@ export class FrameParser {
       // is copied into the message buffer as it arrives.
       if (!(whole && this.#fin && this.#opcode !== Opcode.Continuation)) {
         const notStored = this.#payloadLength - this.#received + piece.length;
+        this.#message ??= new MessageBuffer();
         this.#message.append(piece, notStored, this.#maxPayload - this.#message.length);
       }
     }
@@ -327,8 +340,8 @@ export class FrameParser {
       fin: this.#fin,
       rsv: this.#rsv,
       opcode,
-      maskKey: this.#masked ? Buffer.from(this.#maskKey) : undefined,
-      payload: payload ?? this.#message.slice(this.#frameStart, this.#messageLength),
+      maskKey: this.#masked && this.#maskKey ? Buffer.from(this.#maskKey) : undefined,
+      payload: payload ?? this.#message?.slice(this.#frameStart, this.#messageLength) ?? EMPTY,
     });
 
     // RFC 6455 §5.4: control frames may come between the fragments of a message; they do not
@@ -354,13 +367,13 @@ export class FrameParser {
 
     if (!this.#fin) return;
     const text = this.#messageOpcode === Opcode.Text;
-    if (text && !this.#utf8.end()) {
+    if (text && this.#utf8 && !this.#utf8.end()) {
       const message = 'text message ends inside a UTF-8 sequence';
       this.#fail(new ProtocolError(CloseCode.InvalidPayload, message));
       return;
     }
     // A one-frame message that arrived whole was never copied (see #readPayload).
-    const data = whole && opcode !== Opcode.Continuation ? whole : this.#message.take();
+    const data = whole && opcode !== Opcode.Continuation ? whole : (this.#message?.take() ?? EMPTY);
     this.#events.push({ type: text ? 'text' : 'binary', data });
     this.#messageOpcode = 0;
     this.#messageLength = 0;
@@ -373,7 +386,7 @@ export class FrameParser {
 
   #finish(): void {
     this.#state = 'done';
-    this.#message.take();
+    this.#message = undefined;
     this.#control = undefined;
     this.#offset = this.#chunk.length;
   }

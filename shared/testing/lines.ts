@@ -34,6 +34,12 @@ export class LineWatcher {
     return new Promise((resolve, reject) => this.#waiters.push({ pattern, resolve, reject }));
   }
 
+  /** The first line matching `pattern` that arrives from now on (not one seen before). */
+  next(pattern: RegExp): Promise<string> {
+    if (this.#ended !== undefined) return Promise.reject(this.#failure(pattern));
+    return new Promise((resolve, reject) => this.#waiters.push({ pattern, resolve, reject }));
+  }
+
   /** Every line so far, as one string (for assertions and failure messages). */
   get text(): string {
     return this.lines.join('\n');

@@ -16,15 +16,16 @@ export interface Program {
 }
 
 /**
- * Runs an exercise's `src/main.ts` as its own process, exactly as `pnpm start` does (through tsx,
- * without pnpm in between, so signals reach the program itself).
+ * Runs an exercise's `src/main.ts` (or another `entry`) as its own process, as `pnpm start` does:
+ * through tsx, without pnpm in between, so signals reach the program itself.
  */
 export function spawnProgram(
   packageDir: string,
   args: string[] = [],
   env: Record<string, string> = {},
+  entry = 'src/main.ts',
 ): Program {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
     cwd: packageDir,
     env: { ...process.env, ...env },
     stdio: ['pipe', 'pipe', 'pipe'],

@@ -14,7 +14,7 @@ import {
   withDeadline,
 } from 'shared/conventions';
 import { answerUpgrade } from './upgrade.ts';
-import { ServerWebSocket } from './websocket.ts';
+import { ServerWebSocket, type WebSocketOptions } from './websocket.ts';
 
 /** What hello-server adds to the echo: a greeting, and log lines that name the sender. */
 export interface EchoHooks {
@@ -49,6 +49,19 @@ export async function createNativeServer(
   //    the handshake timeout gets 408 and is dropped (see createHttpServer).
   const http = createHttpServer(options);
 
+  // What every connection shares, starting with step 3, the echo: every message goes back to
+  // its sender with its type.
+  const connectionOptions: WebSocketOptions = {
+    maxPayload: options.maxPayload,
+    trace: options.trace,
+    log,
+    onMessage(ws, type, data) {
+      log.event?.(`${ws.received}: ${describeMessage(data, type === 'binary')}`);
+      ws.send(type, data);
+    },
+    onClose: (ws) => connections.delete(ws),
+  };
+
   // 2. An upgrade request: check the handshake, answer 101, and the socket is ours.
   http.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
     socket.on('error', () => {}); // a client that vanishes mid-handshake is not our error
@@ -63,18 +76,7 @@ export async function createNativeServer(
     if (!upgraded) return;
 
     const received = hooks.receivedFrom?.(socket) ?? 'Received';
-    const ws = new ServerWebSocket(socket, head, {
-      peer,
-      maxPayload: options.maxPayload,
-      trace: options.trace,
-      log,
-      // 3. The echo: every message goes back to its sender with its type.
-      onMessage(ws, type, data) {
-        log.event?.(`${received}: ${describeMessage(data, type === 'binary')}`);
-        ws.send(type, data);
-      },
-      onClose: (ws) => connections.delete(ws),
-    });
+    const ws = new ServerWebSocket(socket, head, { peer, received }, connectionOptions);
     connections.add(ws);
     log.event?.(`connected: ${peer} (${connections.size} open)`);
     if (hooks.greeting) ws.send('text', hooks.greeting(socket));

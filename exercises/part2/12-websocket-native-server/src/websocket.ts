@@ -5,9 +5,8 @@ import { describeClose, type Log, WRITE_BUFFER_LIMIT } from 'shared/conventions'
 // Parts of frames smaller than this are copied together before writing; larger ones are not.
 const COPY_BELOW = 16 * 1024;
 
+/** What every connection of a server shares: made once per server, not per connection. */
 export interface WebSocketOptions {
-  /** `127.0.0.1:52344`, for log lines. */
-  peer: string;
   maxPayload: number;
   trace: boolean;
   log: Log;
@@ -25,7 +24,10 @@ export interface WebSocketOptions {
  * events out, frames written, and the socket ended when the protocol says so.
  */
 export class ServerWebSocket {
+  /** `127.0.0.1:52344`, for log lines. */
   readonly peer: string;
+  /** How log lines name what this client sends: `Received`, or `Received from 127.0.0.1`. */
+  readonly received: string;
   /** Set when a heartbeat ping goes out, cleared by the pong (see server.ts). */
   awaitingPong = false;
 
@@ -39,11 +41,18 @@ export class ServerWebSocket {
   #outbox: Buffer[] = [];
   #handling = false;
 
-  constructor(socket: Socket, head: Buffer, options: WebSocketOptions) {
-    this.peer = options.peer;
+  constructor(
+    socket: Socket,
+    head: Buffer,
+    who: { peer: string; received: string },
+    options: WebSocketOptions,
+  ) {
+    this.peer = who.peer;
+    this.received = who.received;
     this.#socket = socket;
     this.#options = options;
-    const { log, peer } = options;
+    const { log } = options;
+    const { peer } = who;
     this.#protocol = new Connection({
       role: 'server',
       maxPayload: options.maxPayload,
@@ -119,7 +128,8 @@ export class ServerWebSocket {
 
   // An arrow function: it is passed to `receive` as it is, without a new closure per chunk.
   #handle = (event: ConnectionEvent): void => {
-    const { log, peer } = this.#options;
+    const { log } = this.#options;
+    const { peer } = this;
     switch (event.type) {
       case 'text':
       case 'binary':
@@ -184,7 +194,7 @@ export class ServerWebSocket {
     if (!this.#paused && socket.writableLength >= WRITE_BUFFER_LIMIT) {
       this.#paused = true;
       this.#options.log.event?.(
-        `paused reading from ${this.#options.peer}: ${socket.writableLength} bytes wait to be sent`,
+        `paused reading from ${this.peer}: ${socket.writableLength} bytes wait to be sent`,
       );
       socket.pause();
     }

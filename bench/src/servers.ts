@@ -1,0 +1,80 @@
+import { fileURLToPath } from 'node:url';
+import { type Program, spawnProgram } from 'shared/testing/program';
+
+export interface ServerUnderTest {
+  name: string;
+  /** The program: its folder, and the file in it that starts it. */
+  dir: string;
+  entry: string;
+  /** False for the TCP echo bound. */
+  websocket: boolean;
+  /** Messages the server sends first (the hello servers' greeting). */
+  greets: number;
+}
+
+const exercise = (name: string) => ({
+  dir: fileURLToPath(new URL(`../../exercises/part2/12-websocket-${name}`, import.meta.url)),
+  entry: 'src/main.ts',
+});
+
+/** In the order they run in each round; echo-server (`ws`) is the baseline for the ratios. */
+export const SERVERS: ServerUnderTest[] = [
+  { name: 'echo-server', ...exercise('echo-server'), websocket: true, greets: 0 },
+  { name: 'native-server', ...exercise('native-server'), websocket: true, greets: 0 },
+  { name: 'hello-server-ws', ...exercise('hello-server-ws'), websocket: true, greets: 1 },
+  { name: 'hello-server', ...exercise('hello-server'), websocket: true, greets: 1 },
+  {
+    name: 'tcp-echo',
+    dir: fileURLToPath(new URL('..', import.meta.url)),
+    entry: 'src/tcp-echo.ts',
+    websocket: false,
+    greets: 0,
+  },
+];
+
+export interface RunningProgram {
+  program: Program;
+  port: number;
+  /** The server's memory after a full garbage collection (see memory-probe.ts). */
+  memory(): Promise<NodeJS.MemoryUsage>;
+  stop(): Promise<void>;
+}
+
+const memoryProbe = fileURLToPath(new URL('./memory-probe.ts', import.meta.url));
+
+/**
+ * Starts a server as its own process, as `pnpm start` would: quiet (no line per message), and
+ * without heartbeat pings during the measurement.
+ */
+/**
+ * Starts a server as its own process, as `pnpm start` would: quiet (no line per message), and
+ * without heartbeat pings during the measurement.
+ */
+export async function startServer(server: ServerUnderTest): Promise<RunningProgram> {
+  const program = spawnProgram(
+    server.dir,
+    [],
+    {
+      PORT: '0',
+      QUIET: '1',
+      HEARTBEAT_INTERVAL: '3600000',
+      NODE_OPTIONS: `--import tsx --import ${memoryProbe}`,
+    },
+    server.entry,
+  );
+  const line = await program.output.waitFor(/listening on \w+:\/\//);
+  const port = Number(/:(\d+)(?:\/|$)/.exec(line.slice(line.indexOf('//') + 2))?.[1]);
+  return {
+    program,
+    port,
+    async memory() {
+      const reported = program.output.next(/^memory /);
+      program.child.kill('SIGUSR2');
+      return JSON.parse((await reported).slice('memory '.length)) as NodeJS.MemoryUsage;
+    },
+    async stop() {
+      program.child.kill('SIGTERM');
+      await program.exited;
+    },
+  };
+}

@@ -1,0 +1,70 @@
+import { fileURLToPath } from 'node:url';
+import { encodeFrame, Opcode } from 'shared';
+import { spawnProgram } from 'shared/testing';
+import { describe, expect, it } from 'vitest';
+import { FrameCounter } from '../src/frame-counter.ts';
+import type { LoadResult } from '../src/load.ts';
+import { SERVERS, startServer } from '../src/servers.ts';
+import { percentile, spread } from '../src/stats.ts';
+
+const benchDir = fileURLToPath(new URL('..', import.meta.url));
+
+describe('FrameCounter', () => {
+  const frames = [0, 5, 125, 126, 70_000].map((size) =>
+    encodeFrame({ opcode: Opcode.Binary, payload: Buffer.alloc(size, 1) }),
+  );
+  const stream = Buffer.concat([
+    ...frames,
+    encodeFrame({ opcode: Opcode.Binary, payload: Buffer.alloc(3), mask: true }),
+  ]);
+
+  it('counts frames of every length form, masked or not, arriving whole', () => {
+    expect(new FrameCounter().push(stream)).toBe(6);
+  });
+
+  it('counts the same frames cut at every position into two chunks', () => {
+    for (let cut = 0; cut <= stream.length; cut += 97) {
+      const counter = new FrameCounter();
+      expect(counter.push(stream.subarray(0, cut)) + counter.push(stream.subarray(cut))).toBe(6);
+    }
+  });
+});
+
+describe('statistics', () => {
+  it('takes percentiles by nearest rank, and the spread of rounds', () => {
+    expect(percentile([1, 2, 3, 4], 0.5)).toBe(2);
+    expect(percentile([1, 2, 3, 4], 0.99)).toBe(4);
+    expect(spread([3, 1, 2])).toEqual({ median: 2, min: 1, max: 3 });
+  });
+});
+
+describe('the load generator', () => {
+  it.each(['native-server', 'hello-server', 'tcp-echo'])(
+    'gets echoes back from %s and times them',
+    async (name) => {
+      const server = SERVERS.find((candidate) => candidate.name === name);
+      if (!server) throw new Error(`no server ${name}`);
+      const running = await startServer(server);
+      try {
+        const config = {
+          port: running.port,
+          connections: 2,
+          window: 2,
+          size: 100,
+          warmupMs: 50,
+          durationMs: 200,
+          websocket: server.websocket,
+          skipFirst: server.greets,
+        };
+        const load = spawnProgram(benchDir, [JSON.stringify(config)], {}, 'src/load.ts');
+        expect((await load.exited).code).toBe(0);
+        const result = JSON.parse(load.output.lines.at(-1) ?? '{}') as LoadResult;
+        expect(result.messages).toBeGreaterThan(0);
+        expect(result.p50).toBeGreaterThan(0);
+        expect(result.p99).toBeGreaterThanOrEqual(result.p50);
+      } finally {
+        await running.stop();
+      }
+    },
+  );
+});
