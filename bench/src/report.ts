@@ -29,8 +29,11 @@ export interface Target {
   met: boolean;
 }
 
+/** Three significant digits, written out: 0.748, 29.3, 1,440. */
 const number = (value: number, digits = 3) =>
-  Number.isFinite(value) ? value.toPrecision(digits).replace(/\.?0+$/, '') : 'n/a';
+  Number.isFinite(value)
+    ? value.toLocaleString('en-US', { maximumSignificantDigits: digits })
+    : 'n/a';
 const thousands = (value: number) => Math.round(value).toLocaleString('en-US');
 const range = (spread: Spread, format: (value: number) => string) =>
   `${format(spread.median)} [${format(spread.min)}-${format(spread.max)}]`;

@@ -49,6 +49,18 @@ export function applyMask(data: Uint8Array, key: Uint8Array, offset = 0): number
     for (; w < words; w++) view[w] = view[w]! ^ mask;
     i += words * 4;
   }
+  // The bytes left (all of them, for a short payload): four at a time with the key's bytes in
+  // local variables, then one by one.
+  const k0 = key[(offset + i) & 3]!;
+  const k1 = key[(offset + i + 1) & 3]!;
+  const k2 = key[(offset + i + 2) & 3]!;
+  const k3 = key[(offset + i + 3) & 3]!;
+  for (; i + 4 <= length; i += 4) {
+    data[i] = data[i]! ^ k0;
+    data[i + 1] = data[i + 1]! ^ k1;
+    data[i + 2] = data[i + 2]! ^ k2;
+    data[i + 3] = data[i + 3]! ^ k3;
+  }
   for (; i < length; i++) data[i] = data[i]! ^ key[(offset + i) & 3]!;
   return (offset + length) & 3;
 }

@@ -158,7 +158,7 @@ export class ServerWebSocket {
   /** Queues a frame (its buffers, in order); it is written at once unless a chunk is being handled. */
   #write(frame: Buffer[] | undefined): void {
     if (frame === undefined || this.#socket.destroyed) return;
-    this.#outbox.push(...frame);
+    for (const part of frame) this.#outbox.push(part);
     if (!this.#handling) this.#flush();
   }
 
@@ -169,25 +169,31 @@ export class ServerWebSocket {
    */
   #flush(): void {
     const socket = this.#socket;
-    if (this.#outbox.length === 0 || socket.destroyed) return;
-    socket.cork();
-    let small: Buffer[] = [];
-    let smallBytes = 0;
-    for (const part of this.#outbox) {
+    const parts = this.#outbox;
+    if (parts.length === 0 || socket.destroyed) return;
+    this.#outbox = [];
+    const writes: Buffer[] = [];
+    let run: Buffer[] = [];
+    let runBytes = 0;
+    for (const part of parts) {
       if (part.length < COPY_BELOW) {
-        small.push(part);
-        smallBytes += part.length;
+        run.push(part);
+        runBytes += part.length;
         continue;
       }
-      if (small.length > 0) socket.write(Buffer.concat(small, smallBytes));
-      small = [];
-      smallBytes = 0;
-      socket.write(part);
+      if (run.length > 0) writes.push(join(run, runBytes));
+      run = [];
+      runBytes = 0;
+      writes.push(part);
     }
-    if (small.length > 0)
-      socket.write(small.length === 1 ? (small[0] as Buffer) : Buffer.concat(small, smallBytes));
-    socket.uncork();
-    this.#outbox = [];
+    if (run.length > 0) writes.push(join(run, runBytes));
+    // Several writes (a large payload among them) go out together: cork, write, uncork.
+    if (writes.length === 1) socket.write(writes[0] as Buffer);
+    else {
+      socket.cork();
+      for (const bytes of writes) socket.write(bytes);
+      socket.uncork();
+    }
 
     // Backpressure: a client that sends faster than it reads would otherwise fill our memory
     // with replies it has not read. Stop reading from it until they are written ('drain').
@@ -199,4 +205,9 @@ export class ServerWebSocket {
       socket.pause();
     }
   }
+}
+
+/** Small buffers joined into one (one of them as it is). */
+function join(parts: Buffer[], bytes: number): Buffer {
+  return parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, bytes);
 }
