@@ -106,9 +106,9 @@ export function echoChart(tables: EchoTable[]): string {
   const left = 60;
   const bottom = 300;
   const plotHeight = 260;
-  const groupWidth = (width - left - 20) / tables.length;
-  const barWidth = (groupWidth - 30) / servers.length;
-  const y = (value: number) => bottom - (value / top) * plotHeight;
+  const groupWidth = Math.floor((width - left - 20) / tables.length);
+  const barWidth = Math.floor((groupWidth - 30) / servers.length);
+  const y = (value: number) => Math.round((bottom - (value / top) * plotHeight) * 10) / 10;
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
