@@ -108,9 +108,16 @@ export function echoChart(tables: EchoTable[]): string {
   const plotHeight = 260;
   const groupWidth = Math.floor((width - left - 20) / tables.length);
   const barWidth = Math.floor((groupWidth - 30) / servers.length);
+  const title = `Echo throughput as a multiple of echo-server (ws): ${tables
+    .map(
+      (table, group) =>
+        `${table.label}: ${servers.map((server, i) => `${server} ${number(values[group]?.[i] ?? Number.NaN, 2)}x`).join(', ')}`,
+    )
+    .join('; ')}`;
   const y = (value: number) => Math.round((bottom - (value / top) * plotHeight) * 10) / 10;
   const parts: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12" role="img" aria-labelledby="title">`,
+    `<title id="title">${title}</title>`,
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
     `<text x="${left}" y="20" font-size="14" font-weight="bold">Echo throughput, messages/s as a multiple of echo-server (ws)</text>`,
   ];

@@ -15,7 +15,6 @@ import { writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import os from 'node:os';
-import * as ws from 'ws';
 import {
   applyMask,
   DEFAULT_MAX_PAYLOAD,
@@ -26,40 +25,8 @@ import {
   type Role,
   randomMaskKey,
 } from '../src/index.ts';
+import { Receiver, Sender } from '../testing/ws-internals.ts';
 import { clock, measure, ratios, type Stats, type Subject, stats } from './measure.ts';
-
-// ---------------------------------------------------------------------------------------------
-// ws's insides. Receiver and Sender are exported (see ws/wrapper.mjs) but @types/ws does not
-// describe them: these are the parts used here, as lib/receiver.js and lib/sender.js define them.
-
-interface WsReceiverOptions {
-  /** A server's receiver requires masked frames; a client's requires unmasked ones. */
-  isServer?: boolean;
-  maxPayload?: number;
-}
-
-interface WsReceiver {
-  /** A Writable stream: each chunk written is parsed at once, and events fire during write(). */
-  write(chunk: Buffer): boolean;
-  on(event: 'message', listener: (data: Buffer, isBinary: boolean) => void): this;
-  on(event: 'error', listener: (error: Error) => void): this;
-}
-
-interface WsFrameOptions {
-  opcode: number;
-  fin: boolean;
-  mask: boolean;
-  /** Do not mask `data` in place: write the masked bytes into a new buffer. */
-  readOnly: boolean;
-}
-
-interface WsInternals {
-  Receiver: new (options?: WsReceiverOptions) => WsReceiver;
-  /** Returns the frame as a list of buffers: the header, then the payload unless it was merged. */
-  Sender: { frame(data: Buffer, options: WsFrameOptions): Buffer[] };
-}
-
-const { Receiver, Sender } = ws as unknown as WsInternals;
 
 // lib/buffer-util.js is not in ws's package "exports", so it is loaded by its path, relative to
 // ws's own main file. A require() made for that file also finds packages the way ws itself does.

@@ -6,6 +6,20 @@ import { ExpectedError } from './errors.ts';
  */
 
 /**
+ * The URL a client is given as its only positional argument, or `fallback` without one. One
+ * line and exit code 2 for more than one.
+ */
+export function readUrlArgument(positionals: string[], fallback: string): URL {
+  if (positionals.length > 1) {
+    throw new ExpectedError(
+      `expected one URL, got ${positionals.length}: ${positionals.join(' ')}`,
+      2,
+    );
+  }
+  return readWebSocketUrl(positionals[0] ?? fallback, fallback);
+}
+
+/**
  * Reads a WebSocket URL: `ws://` or `wss://`, no `#fragment` (RFC 6455 §3). A mistake is one line
  * and exit code 2. (`ws` itself would also take http: and https: and quietly swap the scheme;
  * saying so is clearer for someone learning which is which.)

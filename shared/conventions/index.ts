@@ -9,7 +9,7 @@ export {
   createCertificates,
   DEFAULT_CERTIFICATE_HOSTS,
 } from './certificates.ts';
-export { describeConnectError, readWebSocketUrl } from './client.ts';
+export { describeConnectError, readUrlArgument, readWebSocketUrl } from './client.ts';
 export { ExpectedError, exitWithError } from './errors.ts';
 export {
   answerHttpRequest,
@@ -40,6 +40,7 @@ export {
   serverDefaults,
   WRITE_BUFFER_LIMIT,
 } from './options.ts';
+export type { EchoHooks, RunningServer } from './server.ts';
 export {
   closeOnSignals,
   SHUTDOWN_CODE,

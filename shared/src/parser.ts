@@ -270,7 +270,8 @@ export class FrameParser {
     // Four assignments: cheaper than a call into Buffer.copy for four bytes, once per frame.
     const source = this.#source;
     const at = this.#at;
-    const key = (this.#maskKey ??= Buffer.allocUnsafe(4));
+    this.#maskKey ??= Buffer.allocUnsafe(4);
+    const key = this.#maskKey;
     key[0] = source[at]!;
     key[1] = source[at + 1]!;
     key[2] = source[at + 2]!;
@@ -309,12 +310,14 @@ export class FrameParser {
       }
     } else {
       // RFC 6455 §8.1: text must be valid UTF-8, checked as it arrives so bad text fails early.
-      if (
-        this.#messageOpcode === Opcode.Text &&
-        !(this.#utf8 ??= new Utf8Validator()).push(piece)
-      ) {
-        this.#fail(new ProtocolError(CloseCode.InvalidPayload, 'text message is not valid UTF-8'));
-        return;
+      if (this.#messageOpcode === Opcode.Text) {
+        this.#utf8 ??= new Utf8Validator();
+        if (!this.#utf8.push(piece)) {
+          this.#fail(
+            new ProtocolError(CloseCode.InvalidPayload, 'text message is not valid UTF-8'),
+          );
+          return;
+        }
       }
       // A message that is one frame, whole in this chunk, is used where it lies; anything else
       // is copied into the message buffer as it arrives.

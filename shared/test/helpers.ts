@@ -5,7 +5,6 @@
  */
 import fc from 'fast-check';
 import {
-  applyMask,
   encodeFrame,
   FrameParser,
   Opcode,

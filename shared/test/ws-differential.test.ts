@@ -5,8 +5,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import * as ws from 'ws';
 import { encodeFrame, Opcode, type OutgoingFrame } from '../src/index.ts';
+import { Receiver, Sender, type WsFrameOptions } from '../testing/ws-internals.ts';
 import {
   bytes,
   chunksOf,
@@ -20,40 +20,6 @@ import {
   samplePayload,
   streamArb,
 } from './helpers.ts';
-
-// ws's Receiver and Sender are exported (see ws/wrapper.mjs) but @types/ws does not describe them:
-// these are the parts the tests use, as lib/receiver.js and lib/sender.js define them.
-interface WsReceiverOptions {
-  /** A server's receiver requires masked frames; a client's requires unmasked ones. */
-  isServer?: boolean;
-  maxPayload?: number;
-  skipUTF8Validation?: boolean;
-}
-
-interface WsReceiver {
-  write(chunk: Buffer): boolean;
-  on(event: 'message', listener: (data: Buffer, isBinary: boolean) => void): this;
-  on(event: 'ping' | 'pong', listener: (data: Buffer) => void): this;
-  on(event: 'conclude', listener: (code: number, reason: Buffer) => void): this;
-  on(event: 'error', listener: (error: Error) => void): this;
-}
-
-interface WsFrameOptions {
-  opcode: number;
-  fin: boolean;
-  mask: boolean;
-  /** Do not mask `data` in place: write the masked bytes into a new buffer. */
-  readOnly: boolean;
-  /** Writes the masking key into `mask`; random when absent. */
-  generateMask?: (mask: Buffer) => void;
-}
-
-interface WsInternals {
-  Receiver: new (options?: WsReceiverOptions) => WsReceiver;
-  Sender: { frame(data: Buffer, options: WsFrameOptions): Buffer[] };
-}
-
-const { Receiver, Sender } = ws as unknown as WsInternals;
 
 type WsEventSummary = EventSummary | { type: 'ws error'; message: string };
 

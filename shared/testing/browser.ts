@@ -2,7 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ServerOptions } from '../conventions/index.ts';
+import type { RunningServer, ServerOptions } from '../conventions/index.ts';
 import { testCertificates } from './certificates.ts';
 import { testServerOptions } from './server-options.ts';
 
@@ -31,12 +31,6 @@ export function launchBrowser(): Promise<Browser> {
       '--no-first-run',
     ],
   });
-}
-
-interface RunningServer {
-  url: string;
-  port: number;
-  close(): Promise<void>;
 }
 
 export interface PlaygroundContract {

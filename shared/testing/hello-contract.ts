@@ -1,15 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ServerOptions } from '../conventions/index.ts';
+import type { RunningServer, ServerOptions } from '../conventions/index.ts';
 import type { LineWatcher } from './lines.ts';
 import { startServerProgram } from './program.ts';
 import { testServerOptions } from './server-options.ts';
 import { inboxOf, openWebSocket, roundTrip, whenClosed } from './ws-client.ts';
-
-interface RunningServer {
-  url: string;
-  port: number;
-  close(): Promise<void>;
-}
 
 /**
  * The behaviour both hello servers share - hello-server-ws (with `ws`) and hello-server (by

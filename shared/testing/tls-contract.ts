@@ -3,16 +3,15 @@ import { createServer, get } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
-import { INSECURE_WARNING, type ServerOptions, type TlsFiles } from '../conventions/index.ts';
+import {
+  INSECURE_WARNING,
+  type RunningServer,
+  type ServerOptions,
+  type TlsFiles,
+} from '../conventions/index.ts';
 import { testCertificates } from './certificates.ts';
 import { testServerOptions } from './server-options.ts';
 import { inboxOf, openWebSocket, roundTrip, whenClosed } from './ws-client.ts';
-
-interface RunningServer {
-  url: string;
-  port: number;
-  close(): Promise<void>;
-}
 
 /**
  * wss:// for a server: with a certificate and key it speaks TLS, on the same port, for the page

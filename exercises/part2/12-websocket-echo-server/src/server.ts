@@ -5,7 +5,9 @@ import {
   describeClose,
   describeMessage,
   describePeer,
+  type EchoHooks,
   listen,
+  type RunningServer,
   refuseWrongPath,
   type ServerOptions,
   SHUTDOWN_CODE,
@@ -16,27 +18,11 @@ import {
 } from 'shared/conventions';
 import { type WebSocket, WebSocketServer } from 'ws';
 
-/** What hello-server-ws adds to the echo: a greeting, and log lines that name the sender. */
-export interface EchoHooks {
-  /** Sent to each client as soon as it connects. */
-  greeting?: (request: IncomingMessage) => string;
-  /** The start of each message's log line; by default `Received`. */
-  receivedFrom?: (request: IncomingMessage) => string;
-}
-
-export interface EchoServer {
-  /** `ws://localhost:8080/ws` */
-  url: string;
-  port: number;
-  /** Closes every connection with 1001 and stops listening. */
-  close(): Promise<void>;
-}
-
 /** An HTTP server whose /ws endpoint echoes every WebSocket message, using the `ws` library. */
 export async function createEchoServer(
   options: ServerOptions,
   hooks: EchoHooks = {},
-): Promise<EchoServer> {
+): Promise<RunningServer> {
   const log = createLog(options);
 
   // 1. The HTTP server: every WebSocket connection starts as an HTTP request.
@@ -67,8 +53,8 @@ export async function createEchoServer(
     const client = { peer, awaitingPong: false };
     clients.set(ws, client);
     log.event?.(`connected: ${peer} (${clients.size} open)`);
-    if (hooks.greeting) ws.send(hooks.greeting(request));
-    const received = hooks.receivedFrom?.(request) ?? 'Received';
+    if (hooks.greeting) ws.send(hooks.greeting(request.socket));
+    const received = hooks.receivedFrom?.(request.socket) ?? 'Received';
 
     let paused = false;
     ws.on('message', (data, isBinary) => {

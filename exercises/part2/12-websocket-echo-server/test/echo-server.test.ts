@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { Opcode } from 'shared';
+import type { RunningServer } from 'shared/conventions';
 import {
   inboxOf,
   openWebSocket,
@@ -12,11 +13,11 @@ import {
 } from 'shared/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { createEchoServer, type EchoServer } from '../src/server.ts';
+import { createEchoServer } from '../src/server.ts';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 
-let server: EchoServer | undefined;
+let server: RunningServer | undefined;
 afterEach(async () => {
   await server?.close();
   server = undefined;

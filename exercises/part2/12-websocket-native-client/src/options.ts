@@ -1,10 +1,9 @@
 import {
   DEFAULT_HANDSHAKE_TIMEOUT,
-  ExpectedError,
   parseArgsOrExplain,
   readCount,
   readTlsTrust,
-  readWebSocketUrl,
+  readUrlArgument,
   TLS_CLIENT_FLAGS,
   type TlsTrust,
 } from 'shared/conventions';
@@ -32,14 +31,8 @@ export function readClientOptions(args: string[]): ClientOptions {
     timeout: { type: 'string' },
     ...TLS_CLIENT_FLAGS,
   });
-  if (positionals.length > 1) {
-    throw new ExpectedError(
-      `expected one URL, got ${positionals.length}: ${positionals.join(' ')}`,
-      2,
-    );
-  }
   return {
-    url: readWebSocketUrl(positionals[0] ?? DEFAULT_URL, DEFAULT_URL),
+    url: readUrlArgument(positionals, DEFAULT_URL),
     trace: values.trace === true,
     timeout: readCount('--timeout', values.timeout, DEFAULT_HANDSHAKE_TIMEOUT),
     ...readTlsTrust(values),

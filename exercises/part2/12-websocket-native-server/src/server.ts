@@ -5,7 +5,9 @@ import {
   createLog,
   describeMessage,
   describePeer,
+  type EchoHooks,
   listen,
+  type RunningServer,
   refuseWrongPath,
   type ServerOptions,
   SHUTDOWN_CODE,
@@ -16,22 +18,9 @@ import {
 import { answerUpgrade } from './upgrade.ts';
 import { ServerWebSocket, type WebSocketOptions } from './websocket.ts';
 
-/** What hello-server adds to the echo: a greeting, and log lines that name the sender. */
-export interface EchoHooks {
-  /** Sent to each client as soon as it connects. */
-  greeting?: (socket: Socket) => string;
-  /** The start of each message's log line; by default `Received`. */
-  receivedFrom?: (socket: Socket) => string;
-}
-
-export interface NativeServer {
-  /** `ws://localhost:8082/ws` */
-  url: string;
-  port: number;
+export interface NativeServer extends RunningServer {
   /** Open connections, and the bytes held for them (waiting to be sent, or still arriving). */
   stats(): { connections: number; bufferedBytes: number };
-  /** Closes every connection with 1001 and stops listening. */
-  close(): Promise<void>;
 }
 
 /**
