@@ -11,6 +11,7 @@ export {
 } from './certificates.ts';
 export { describeConnectError, readUrlArgument, readWebSocketUrl } from './client.ts';
 export { ExpectedError, exitWithError } from './errors.ts';
+export { type Pingable, startHeartbeat } from './heartbeat.ts';
 export {
   answerHttpRequest,
   createHttpServer,

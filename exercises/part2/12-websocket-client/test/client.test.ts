@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { type AddressInfo, createServer, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createEchoServer } from 'echo-server/server';
 import { acceptResponse, encodeFrame, Opcode } from 'shared';

@@ -7,12 +7,14 @@ import {
   describePeer,
   type EchoHooks,
   listen,
+  type Pingable,
   type RunningServer,
   refuseWrongPath,
   type ServerOptions,
   SHUTDOWN_CODE,
   SHUTDOWN_GRACE_MS,
   SHUTDOWN_REASON,
+  startHeartbeat,
   WRITE_BUFFER_LIMIT,
   withDeadline,
 } from 'shared/conventions';
@@ -45,12 +47,17 @@ export async function createEchoServer(
   });
 
   // 3. One connection: echo every message back with its type, text as text, binary as binary.
-  // For the heartbeat: who each client is, and whether it still owes us a pong.
-  const clients = new Map<WebSocket, { peer: string; awaitingPong: boolean }>();
+  //    Each client is also remembered for the heartbeat (step 4) and for shutting down.
+  const clients = new Map<WebSocket, Pingable>();
 
   wss.on('connection', (ws: WebSocket, request: IncomingMessage) => {
     const peer = describePeer(request.socket);
-    const client = { peer, awaitingPong: false };
+    const client: Pingable = {
+      peer,
+      awaitingPong: false,
+      ping: () => ws.ping(),
+      terminate: () => ws.terminate(),
+    };
     clients.set(ws, client);
     log.event?.(`connected: ${peer} (${clients.size} open)`);
     if (hooks.greeting) ws.send(hooks.greeting(request.socket));
@@ -89,17 +96,7 @@ export async function createEchoServer(
 
   // 4. The heartbeat: ping every client; one that has not answered the previous ping by the next
   //    round is gone (TCP alone would not notice) and is terminated.
-  const heartbeat = setInterval(() => {
-    for (const [ws, client] of clients) {
-      if (client.awaitingPong) {
-        log.event?.(`no pong from ${client.peer}: terminating the connection`);
-        ws.terminate();
-        continue;
-      }
-      client.awaitingPong = true;
-      ws.ping();
-    }
-  }, options.heartbeatInterval);
+  const stopHeartbeat = startHeartbeat(() => clients.values(), options.heartbeatInterval, log);
 
   const listening = await listen(http, options);
 
@@ -107,7 +104,7 @@ export async function createEchoServer(
     url: listening.url,
     port: listening.port,
     async close() {
-      clearInterval(heartbeat);
+      stopHeartbeat();
       listening.close();
       const closed = [...clients.keys()].map((ws) => {
         ws.close(SHUTDOWN_CODE, SHUTDOWN_REASON);

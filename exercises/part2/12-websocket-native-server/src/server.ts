@@ -13,6 +13,7 @@ import {
   SHUTDOWN_CODE,
   SHUTDOWN_GRACE_MS,
   SHUTDOWN_REASON,
+  startHeartbeat,
   withDeadline,
 } from 'shared/conventions';
 import { answerUpgrade } from './upgrade.ts';
@@ -73,17 +74,7 @@ export async function createNativeServer(
 
   // 4. The heartbeat: ping every client; one that has not answered the previous ping by the next
   //    round is gone (TCP alone would not notice) and is cut off.
-  const heartbeat = setInterval(() => {
-    for (const ws of connections) {
-      if (ws.awaitingPong) {
-        log.event?.(`no pong from ${ws.peer}: terminating the connection`);
-        ws.terminate();
-        continue;
-      }
-      ws.awaitingPong = true;
-      ws.ping();
-    }
-  }, options.heartbeatInterval);
+  const stopHeartbeat = startHeartbeat(() => connections, options.heartbeatInterval, log);
 
   const listening = await listen(http, options);
 
@@ -96,7 +87,7 @@ export async function createNativeServer(
       return { connections: connections.size, bufferedBytes };
     },
     async close() {
-      clearInterval(heartbeat);
+      stopHeartbeat();
       listening.close();
       const closed = [...connections].map((ws) => {
         ws.close(SHUTDOWN_CODE, SHUTDOWN_REASON);

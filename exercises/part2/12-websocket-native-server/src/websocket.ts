@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { CloseCode, Connection, type ConnectionEvent, describeFrame, type Frame } from 'shared';
-import { describeClose, type Log, WRITE_BUFFER_LIMIT } from 'shared/conventions';
+import { describeClose, type Log, type Pingable, WRITE_BUFFER_LIMIT } from 'shared/conventions';
 
 // Parts of frames smaller than this are copied together before writing; larger ones are not.
 const COPY_BELOW = 16 * 1024;
@@ -23,7 +23,7 @@ export interface WebSocketOptions {
  * from `shared`, which does no I/O. This class moves bytes between it and the socket: data in,
  * events out, frames written, and the socket ended when the protocol says so.
  */
-export class ServerWebSocket {
+export class ServerWebSocket implements Pingable {
   /** `127.0.0.1:52344`, for log lines. */
   readonly peer: string;
   /** How log lines name what this client sends: `Received`, or `Received from 127.0.0.1`. */

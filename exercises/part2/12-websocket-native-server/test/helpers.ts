@@ -3,7 +3,7 @@
  * cut after the test, frames with any header (`rawFrame`), and the checks most tests end with.
  */
 import { fileURLToPath } from 'node:url';
-import { applyMask, encodeFrame } from 'shared';
+import { encodeFrame } from 'shared';
 import {
   inboxOf,
   openWebSocket,

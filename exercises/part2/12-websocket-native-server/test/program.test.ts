@@ -3,7 +3,6 @@
  * and what it does on Ctrl+C (SIGINT) or SIGTERM.
  */
 import { finished } from 'node:stream/promises';
-import { SHUTDOWN_GRACE_MS } from 'shared/conventions';
 import {
   inboxOf,
   openWebSocket,
