@@ -39,8 +39,8 @@ export async function createNativeServer(
   //    the handshake timeout gets 408 and is dropped (see createHttpServer).
   const http = createHttpServer(options);
 
-  // What every connection shares, starting with step 3, the echo: every message goes back to
-  // its sender with its type.
+  // 2. The echo: every message goes back to its sender with its type. This, and the rest of what
+  //    every connection shares, is made once for the server.
   const connectionOptions: WebSocketOptions = {
     maxPayload: options.maxPayload,
     trace: options.trace,
@@ -52,7 +52,7 @@ export async function createNativeServer(
     onClose: (ws) => connections.delete(ws),
   };
 
-  // 2. An upgrade request: check the handshake, answer 101, and the socket is ours.
+  // 3. An upgrade request: check the handshake, answer 101, and the socket is ours.
   http.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
     socket.on('error', () => {}); // a client that vanishes mid-handshake is not our error
     if (refuseWrongPath(request, socket)) return;

@@ -28,7 +28,7 @@ export class ServerWebSocket implements Pingable {
   readonly peer: string;
   /** How log lines name what this client sends: `Received`, or `Received from 127.0.0.1`. */
   readonly received: string;
-  /** Set when a heartbeat ping goes out, cleared by the pong (see server.ts). */
+  /** Set when a heartbeat ping goes out, cleared by the pong (see startHeartbeat). */
   awaitingPong = false;
 
   readonly #socket: Socket;
