@@ -29,9 +29,8 @@ export function helloServerContract(
   /** Connects and returns the connection with the first message, the greeting. */
   async function connect(url: string, headers: Record<string, string> = {}) {
     const ws = await openWebSocket(url, { headers });
-    const inbox = inboxOf(ws);
-    const greeting = await inbox.next();
-    return { ws, inbox, greeting: greeting.data.toString(), binary: greeting.isBinary };
+    const greeting = await inboxOf(ws).next();
+    return { ws, greeting: greeting.data.toString(), binary: greeting.isBinary };
   }
 
   describe('the greeting', () => {
@@ -73,12 +72,12 @@ export function helloServerContract(
       'echoes %i-byte text and binary messages',
       async (size) => {
         const { server } = await start();
-        const { ws, inbox } = await connect(server.url);
+        const { ws } = await connect(server.url);
         const text = 'é'.repeat(size >> 1) + 'a'.repeat(size & 1);
-        const echoedText = await roundTrip(ws, inbox, text, false);
+        const echoedText = await roundTrip(ws, text, false);
         expect([echoedText.isBinary, echoedText.data.toString()]).toEqual([false, text]);
         const bytes = Buffer.alloc(size, 0xab);
-        const echoedBytes = await roundTrip(ws, inbox, bytes, true);
+        const echoedBytes = await roundTrip(ws, bytes, true);
         expect(echoedBytes.isBinary).toBe(true);
         expect(echoedBytes.data.equals(bytes)).toBe(true);
         ws.close();
@@ -87,8 +86,8 @@ export function helloServerContract(
 
     it('logs each message with the sender address', async () => {
       const { server, output } = await start();
-      const { ws, inbox } = await connect(`ws://[::1]:${server.port}/ws`);
-      await roundTrip(ws, inbox, 'hi from six', false);
+      const { ws } = await connect(`ws://[::1]:${server.port}/ws`);
+      await roundTrip(ws, 'hi from six', false);
       expect(output.lines).toContain('Received from ::1: hi from six');
       ws.close();
     });
@@ -96,8 +95,8 @@ export function helloServerContract(
     it('greets and echoes several clients at once, each with its own messages', async () => {
       const { server } = await start();
       const clients = await Promise.all(Array.from({ length: 5 }, () => connect(server.url)));
-      for (const [i, { ws, inbox }] of clients.entries()) {
-        expect((await roundTrip(ws, inbox, `n${i}`, false)).data.toString()).toBe(`n${i}`);
+      for (const [i, { ws }] of clients.entries()) {
+        expect((await roundTrip(ws, `n${i}`, false)).data.toString()).toBe(`n${i}`);
       }
       for (const { ws } of clients) ws.close();
     });

@@ -68,13 +68,8 @@ export function whenClosed(ws: WebSocket): Promise<{ code: number; reason: strin
   });
 }
 
-/** Sends a message and resolves with the first message that comes back. */
-export async function roundTrip(
-  ws: WebSocket,
-  inbox: Inbox,
-  data: Buffer | string,
-  binary: boolean,
-) {
+/** Sends a message and resolves with the next message that arrives (see `inboxOf`). */
+export async function roundTrip(ws: WebSocket, data: Buffer | string, binary: boolean) {
   ws.send(data, { binary });
-  return inbox.next();
+  return inboxOf(ws).next();
 }

@@ -36,7 +36,7 @@ describe('echo', () => {
     const { server } = await start();
     const ws = await openWebSocket(server.url);
     const text = 'a'.repeat(size);
-    const echo = await roundTrip(ws, inboxOf(ws), text, false);
+    const echo = await roundTrip(ws, text, false);
     expect(echo.isBinary).toBe(false);
     expect(echo.data.toString()).toBe(text);
     ws.close();
@@ -46,7 +46,7 @@ describe('echo', () => {
     const { server } = await start();
     const ws = await openWebSocket(server.url);
     const bytes = Buffer.from(Array.from({ length: size }, (_, i) => (i * 7) % 256));
-    const echo = await roundTrip(ws, inboxOf(ws), bytes, true);
+    const echo = await roundTrip(ws, bytes, true);
     expect(echo.isBinary).toBe(true);
     expect(echo.data.equals(bytes)).toBe(true);
     ws.close();
@@ -56,7 +56,7 @@ describe('echo', () => {
     const { server } = await start();
     const ws = await openWebSocket(server.url);
     const text = 'héllo wörld ✓ 日本語 🎉';
-    const echo = await roundTrip(ws, inboxOf(ws), text, false);
+    const echo = await roundTrip(ws, text, false);
     expect(echo.data.toString()).toBe(text);
     ws.close();
   });
@@ -79,8 +79,8 @@ describe('echo', () => {
   it('logs each message, and who connected and disconnected with which code', async () => {
     const { server, output } = await start();
     const ws = await openWebSocket(server.url);
-    await roundTrip(ws, inboxOf(ws), 'hello there', false);
-    await roundTrip(ws, inboxOf(ws), Buffer.alloc(3), true);
+    await roundTrip(ws, 'hello there', false);
+    await roundTrip(ws, Buffer.alloc(3), true);
     ws.close(1000, 'bye');
     await output.waitFor(
       /^disconnected: 127\.0\.0\.1:\d+, code 1000 \(Normal Closure\), reason "bye"$/,
@@ -93,7 +93,7 @@ describe('echo', () => {
   it('logs nothing per message with --quiet', async () => {
     const { server, output } = await start({ quiet: true });
     const ws = await openWebSocket(server.url);
-    await roundTrip(ws, inboxOf(ws), 'shh', false);
+    await roundTrip(ws, 'shh', false);
     ws.close();
     await whenClosed(ws);
     expect(output.lines).toEqual([]);
@@ -106,7 +106,7 @@ describe('addresses', () => {
     expect(server.url).toBe(`ws://localhost:${server.port}/ws`);
     for (const host of ['127.0.0.1', '[::1]', 'localhost']) {
       const ws = await openWebSocket(`ws://${host}:${server.port}/ws`);
-      expect((await roundTrip(ws, inboxOf(ws), host, false)).data.toString()).toBe(host);
+      expect((await roundTrip(ws, host, false)).data.toString()).toBe(host);
       ws.close();
     }
   });
@@ -138,8 +138,7 @@ describe('limits and health', () => {
   it('closes with 1009 when a message is over MAX_PAYLOAD', async () => {
     const { server } = await start({ maxPayload: 1024 });
     const ws = await openWebSocket(server.url);
-    const inbox = inboxOf(ws);
-    expect((await roundTrip(ws, inbox, Buffer.alloc(1024), true)).data.length).toBe(1024);
+    expect((await roundTrip(ws, Buffer.alloc(1024), true)).data.length).toBe(1024);
     ws.send(Buffer.alloc(1025));
     expect((await whenClosed(ws)).code).toBe(1009);
   });
@@ -151,9 +150,7 @@ describe('limits and health', () => {
     // An unmasked frame from a client breaks RFC 6455 §5.1: that connection ends with 1002.
     raw.write([0x81, 0x02, 0x68, 0x69]);
     expect((await raw.nextClose()).code).toBe(1002);
-    expect((await roundTrip(healthy, inboxOf(healthy), 'still here', false)).data.toString()).toBe(
-      'still here',
-    );
+    expect((await roundTrip(healthy, 'still here', false)).data.toString()).toBe('still here');
     healthy.close();
   });
 
@@ -202,7 +199,7 @@ describe('as a program', () => {
     const program = await startServerProgram(packageDir);
     expect(program.url).toBe(`ws://localhost:${program.port}/ws`);
     const ws = await openWebSocket(program.url);
-    expect((await roundTrip(ws, inboxOf(ws), 'hi', false)).data.toString()).toBe('hi');
+    expect((await roundTrip(ws, 'hi', false)).data.toString()).toBe('hi');
     ws.close();
     program.child.kill('SIGTERM');
     expect((await program.exited).code).toBe(0);

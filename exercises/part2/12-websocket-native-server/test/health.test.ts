@@ -4,7 +4,7 @@
  */
 import { Opcode } from 'shared';
 import { SHUTDOWN_GRACE_MS, WRITE_BUFFER_LIMIT } from 'shared/conventions';
-import { inboxOf, openWebSocket, roundTrip, whenClosed } from 'shared/testing';
+import { openWebSocket, roundTrip, whenClosed } from 'shared/testing';
 import { describe, expect, it } from 'vitest';
 import { clientFrame, closePayload, serverPerTest, type WsClient } from './helpers.ts';
 
@@ -42,7 +42,7 @@ describe('heartbeat', () => {
     const ws = await openWebSocket(server.url);
     await pings(ws, 5);
     expect(ws.readyState).toBe(ws.OPEN);
-    expect((await roundTrip(ws, inboxOf(ws), 'alive', false)).data.toString()).toBe('alive');
+    expect((await roundTrip(ws, 'alive', false)).data.toString()).toBe('alive');
     ws.close();
   });
 });

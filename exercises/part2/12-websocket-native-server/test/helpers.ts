@@ -5,7 +5,6 @@
 import { fileURLToPath } from 'node:url';
 import { encodeFrame } from 'shared';
 import {
-  inboxOf,
   openWebSocket,
   RawClient,
   type RawFrameFields,
@@ -63,7 +62,7 @@ export async function expectStillServing(
   wsOptions: Parameters<typeof openWebSocket>[1] = {},
 ): Promise<void> {
   const ws = await openWebSocket(server.url, wsOptions);
-  const echo = await roundTrip(ws, inboxOf(ws), 'still serving', false);
+  const echo = await roundTrip(ws, 'still serving', false);
   expect(echo.data.toString()).toBe('still serving');
   const closed = whenClosed(ws);
   ws.close();

@@ -27,7 +27,7 @@ describe('echo (RFC 6455 §5.6)', () => {
     const { server } = await start();
     const ws = await openWebSocket(server.url);
     const text = 'abcdefghij'.repeat(Math.ceil(size / 10)).slice(0, size);
-    const echo = await roundTrip(ws, inboxOf(ws), text, false);
+    const echo = await roundTrip(ws, text, false);
     expect(echo.isBinary).toBe(false);
     expect(echo.data.length).toBe(size);
     expect(echo.data.equals(Buffer.from(text))).toBe(true);
@@ -38,7 +38,7 @@ describe('echo (RFC 6455 §5.6)', () => {
     const { server } = await start();
     const ws = await openWebSocket(server.url);
     const bytes = binaryOf(size);
-    const echo = await roundTrip(ws, inboxOf(ws), bytes, true);
+    const echo = await roundTrip(ws, bytes, true);
     expect(echo.isBinary).toBe(true);
     expect(echo.data.length).toBe(size);
     expect(echo.data.equals(bytes)).toBe(true);
@@ -49,7 +49,7 @@ describe('echo (RFC 6455 §5.6)', () => {
     const { server } = await start();
     const ws = await openWebSocket(server.url);
     const text = 'héllo wörld ✓ 日本語 🎉';
-    const echo = await roundTrip(ws, inboxOf(ws), text, false);
+    const echo = await roundTrip(ws, text, false);
     expect(echo.isBinary).toBe(false);
     expect(echo.data.toString()).toBe(text);
     ws.close();
@@ -106,7 +106,7 @@ describe('fragmented messages (§5.4)', () => {
     expect(echo.isBinary).toBe(false);
     expect(echo.data.toString()).toBe('Hello, fragmented world');
     // Exactly one echo for the three fragments: the next message is the next echo.
-    expect((await roundTrip(ws, inbox, 'next', false)).data.toString()).toBe('next');
+    expect((await roundTrip(ws, 'next', false)).data.toString()).toBe('next');
     ws.close();
   });
 
@@ -121,7 +121,7 @@ describe('fragmented messages (§5.4)', () => {
     const echo = await inbox.next();
     expect(echo.isBinary).toBe(true);
     expect(echo.data.equals(whole)).toBe(true);
-    expect((await roundTrip(ws, inbox, 'next', false)).data.toString()).toBe('next');
+    expect((await roundTrip(ws, 'next', false)).data.toString()).toBe('next');
     ws.close();
   });
 });

@@ -4,7 +4,6 @@
  */
 import { finished } from 'node:stream/promises';
 import {
-  inboxOf,
   openWebSocket,
   type Program,
   RawClient,
@@ -45,9 +44,7 @@ describe('as a program', () => {
     );
     for (const host of ['127.0.0.1', '[::1]']) {
       const ws = await openWebSocket(`ws://${host}:${program.port}/ws`);
-      expect((await roundTrip(ws, inboxOf(ws), `via ${host}`, false)).data.toString()).toBe(
-        `via ${host}`,
-      );
+      expect((await roundTrip(ws, `via ${host}`, false)).data.toString()).toBe(`via ${host}`);
       ws.close();
     }
     program.child.kill('SIGTERM');
@@ -57,7 +54,7 @@ describe('as a program', () => {
   it('prints the handshake and every frame with --trace', async () => {
     const program = await startProgram(['--trace']);
     const ws = await openWebSocket(program.url);
-    await roundTrip(ws, inboxOf(ws), 'trace me', false);
+    await roundTrip(ws, 'trace me', false);
     const closed = whenClosed(ws);
     ws.close(1000);
     await closed;
@@ -79,7 +76,7 @@ describe('as a program', () => {
   it('prints no line per connection or message with QUIET=1', async () => {
     const program = await startProgram([], { QUIET: '1' });
     const ws = await openWebSocket(program.url);
-    await roundTrip(ws, inboxOf(ws), 'shh', false);
+    await roundTrip(ws, 'shh', false);
     const closed = whenClosed(ws);
     ws.close();
     await closed;
