@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
-import { checkUpgradeRequest, refusalResponse } from '../src/index.ts';
+import { checkHost, checkUpgradeRequest, refusalResponse } from '../src/index.ts';
 import { ExpectedError } from './errors.ts';
 import { type Page, playgroundPage } from './playground.ts';
 import type { TlsFiles } from './tls.ts';
@@ -87,8 +87,13 @@ export function answerHttpRequest(
     return;
   }
   if (requestPath(request) === WEBSOCKET_PATH) {
-    // RFC 9110 §15.5.22: a 426 response MUST carry an Upgrade header naming the protocol needed.
-    response.writeHead(426, { 'Content-Type': 'text/plain; charset=utf-8', Upgrade: 'websocket' });
+    // RFC 9110 §15.5.22: a 426 response MUST carry an Upgrade header naming the protocol needed,
+    // and §7.8: whoever sends Upgrade sends Connection: Upgrade with it.
+    response.writeHead(426, {
+      'Content-Type': 'text/plain; charset=utf-8',
+      Upgrade: 'websocket',
+      Connection: 'Upgrade',
+    });
     response.end(
       `${WEBSOCKET_PATH} speaks WebSocket: connect with a WebSocket client, not plain HTTP.\n`,
     );
@@ -111,8 +116,17 @@ export function refuseUpgrade(
   socket.end(refusalResponse(status, reason, headers), () => socket.destroy());
 }
 
-/** 404 for an upgrade request to any path but /ws. */
-export function refuseWrongPath(request: IncomingMessage, socket: Duplex): boolean {
+/**
+ * Refuses an upgrade request this server cannot take, before any WebSocket rule: 400 for a Host
+ * header that is missing, repeated or malformed (`checkHost` in `shared`, RFC 9110 §7.2), 404
+ * for any path but /ws. Returns true when it refused.
+ */
+export function refuseBadTarget(request: IncomingMessage, socket: Duplex): boolean {
+  const hostProblem = checkHost(request);
+  if (hostProblem) {
+    refuseUpgrade(socket, 400, hostProblem);
+    return true;
+  }
   if (requestPath(request) === WEBSOCKET_PATH) return false;
   refuseUpgrade(
     socket,

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
+import { isIPv6 } from 'node:net';
 
 /**
  * The opening handshake, server side (RFC 6455 §4.2). A client asks, in plain HTTP/1.1:
@@ -42,6 +43,11 @@ export interface UpgradeRequest {
   method?: string | undefined;
   httpVersion: string;
   headers: Record<string, string | string[] | undefined>;
+  /**
+   * Every header line as sent: name, value, name, value... `headers` keeps only the first of a
+   * repeated Host; this list shows them all.
+   */
+  rawHeaders?: readonly string[] | undefined;
 }
 
 export interface UpgradeCheckOptions {
@@ -75,8 +81,9 @@ export function checkUpgradeRequest(
   if (major < 1 || (major === 1 && minor < 1)) {
     return refuse(400, 'HTTP/1.1 or later is required');
   }
-  // §4.1: "The request MUST contain a |Host| header field".
-  if (!headerValue(headers.host)) return refuse(400, 'the Host header is missing');
+  // §4.1: "The request MUST contain a |Host| header field", and only one, well formed.
+  const hostProblem = checkHost(request);
+  if (hostProblem) return refuse(400, hostProblem);
   // §4.2.1: an |Upgrade| header field containing the value "websocket", case-insensitive.
   if (!tokens(headers.upgrade).includes('websocket')) {
     return refuse(400, 'the Upgrade header must be "websocket"');
@@ -95,7 +102,13 @@ export function checkUpgradeRequest(
       reason: version
         ? `Sec-WebSocket-Version ${version} is not supported; use 13`
         : 'the Sec-WebSocket-Version header is missing; use 13',
-      headers: { 'Sec-WebSocket-Version': WEBSOCKET_VERSION },
+      // RFC 9110 §15.5.22: a 426 names the protocol to upgrade to in Upgrade, and §7.8: whoever
+      // sends Upgrade sends Connection: Upgrade with it.
+      headers: {
+        'Sec-WebSocket-Version': WEBSOCKET_VERSION,
+        Upgrade: 'websocket',
+        Connection: 'Upgrade',
+      },
     };
   }
   // §4.1: the key is "a randomly selected 16-byte value that has been base64-encoded".
@@ -110,6 +123,36 @@ export function checkUpgradeRequest(
     }
   }
   return { ok: true, key };
+}
+
+// RFC 3986 §3.2.2 and §3.2.3: a host is an IP literal in brackets, or a name (or IPv4 address)
+// made of unreserved characters, %-escapes and sub-delimiters; then, optionally, ":" and a port.
+const IP_LITERAL = /^\[([0-9A-Fa-f:.]+)\](?::\d*)?$/;
+const REG_NAME = /^(?:[A-Za-z0-9\-._~!$&'()*+,;=]|%[0-9A-Fa-f]{2})+(?::\d*)?$/;
+
+/**
+ * What is wrong with the request's Host header, or undefined when it is right. RFC 9110 §7.2:
+ * a request carries exactly one Host, whose value is the host and port of the URL asked for
+ * (RFC 3986 §3.2.2); a server "MUST respond with a 400 (Bad Request) status code to any HTTP/1.1
+ * request message that lacks a Host header field and to any request message that contains more
+ * than one Host header field line or a Host header field with an invalid field value". Two
+ * different Hosts let a proxy route a request by one and a server read the other.
+ */
+export function checkHost(
+  request: Pick<UpgradeRequest, 'headers' | 'rawHeaders'>,
+): string | undefined {
+  const raw = request.rawHeaders;
+  if (raw) {
+    let count = 0;
+    for (let i = 0; i < raw.length; i += 2) if (raw[i]?.toLowerCase() === 'host') count++;
+    if (count > 1) return `the Host header is sent ${count} times; once is the rule`;
+  }
+  const host = headerValue(request.headers.host);
+  if (!host) return 'the Host header is missing';
+  const literal = IP_LITERAL.exec(host);
+  const valid = literal ? isIPv6(literal[1] ?? '') : REG_NAME.test(host);
+  if (!valid) return `the Host header ${JSON.stringify(host)} is not a host name and port`;
+  return undefined;
 }
 
 /** True when `key` is the base64 encoding of exactly 16 bytes (and nothing else). */
@@ -139,12 +182,14 @@ export function refusalResponse(
   headers: Record<string, string> = {},
 ): string {
   const body = `${reason}\n`;
+  const { Connection: connection, ...others } = headers;
   const lines = [
     `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}`,
-    'Connection: close',
+    // The socket is closed after the answer; a 426 also says Upgrade here (see above).
+    `Connection: ${connection ? `${connection}, close` : 'close'}`,
     'Content-Type: text/plain; charset=utf-8',
     `Content-Length: ${Buffer.byteLength(body)}`,
-    ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
+    ...Object.entries(others).map(([name, value]) => `${name}: ${value}`),
   ];
   return `${lines.join('\r\n')}\r\n\r\n${body}`;
 }

@@ -37,6 +37,7 @@ export {
 export {
   acceptKey,
   acceptResponse,
+  checkHost,
   checkUpgradeRequest,
   isHandshakeKey,
   refusalResponse,
@@ -52,6 +53,7 @@ export { isControlOpcode, isKnownOpcode, Opcode, opcodeName } from './opcode.ts'
 export {
   DEFAULT_MAX_PAYLOAD,
   FrameParser,
+  MAX_FRAGMENTS,
   type ParserEvent,
   type ParserOptions,
   type Role,

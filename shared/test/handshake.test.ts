@@ -110,6 +110,39 @@ describe('checkUpgradeRequest (§4.2.1)', () => {
     });
   });
 
+  it('names the protocol in a 426: Upgrade: websocket, Connection: Upgrade (RFC 9110 §15.5.22, §7.8)', () => {
+    const check = checkUpgradeRequest(request({ 'sec-websocket-version': '8' }));
+    expect(check).toMatchObject({ headers: { Upgrade: 'websocket', Connection: 'Upgrade' } });
+  });
+
+  it('refuses a Host header sent twice with 400, as rawHeaders shows it (RFC 9110 §7.2)', () => {
+    const rawHeaders = ['Host', 'localhost', 'host', 'other.example', 'Upgrade', 'websocket'];
+    const check = checkUpgradeRequest(request({}, { rawHeaders }));
+    expect(check).toMatchObject({
+      ok: false,
+      status: 400,
+      reason: 'the Host header is sent 2 times; once is the rule',
+    });
+  });
+
+  it.each(['a b c', 'x@y/z?', 'host:port', '[::1', '[not-an-ip]', 'ex ample.com:80'])(
+    'refuses the malformed Host %j with 400 (RFC 9110 §7.2, RFC 3986 §3.2.2)',
+    (host) => {
+      expect(statusOf(request({ host }))).toBe(400);
+    },
+  );
+
+  it.each([
+    'localhost',
+    'localhost:8082',
+    '127.0.0.1:80',
+    '[::1]:8082',
+    '[::1]',
+    'xn--caf-dma.example',
+  ])('accepts the Host %j (RFC 3986 §3.2.2)', (host) => {
+    expect(statusOf(request({ host }))).toBe('ok');
+  });
+
   it('refuses a request without Sec-WebSocket-Key with 400 (§4.1)', () => {
     expect(statusOf(request({ 'sec-websocket-key': undefined }))).toBe(400);
   });
@@ -205,6 +238,13 @@ describe('refusalResponse', () => {
 
   it('asks to close the connection (§4.2.2)', () => {
     expect(readResponse(refusalResponse(405, 'GET only')).headers.connection).toBe('close');
+  });
+
+  it('joins a Connection it is given with close: one Connection header (RFC 9110 §7.6.1)', () => {
+    const text = refusalResponse(426, 'use 13', { Upgrade: 'websocket', Connection: 'Upgrade' });
+    expect(text.match(/^connection:/gim)).toHaveLength(1);
+    const { headers } = readResponse(text);
+    expect([headers.upgrade, headers.connection]).toEqual(['websocket', 'Upgrade, close']);
   });
 });
 

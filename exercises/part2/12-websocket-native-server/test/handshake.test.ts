@@ -147,15 +147,42 @@ describe('refused upgrade requests (§4.2.1)', () => {
     {
       // §4.2.2: the answer to a version the server does not speak lists the ones it does.
       rule: 'Sec-WebSocket-Version 8',
+      // RFC 9110 §15.5.22 and §7.8: every 426 names the protocol, with Connection: Upgrade.
       text: upgrade({ 'Sec-WebSocket-Version': '8' }),
       status: 426,
-      headers: { 'sec-websocket-version': '13' },
+      headers: {
+        'sec-websocket-version': '13',
+        upgrade: 'websocket',
+        connection: 'Upgrade, close',
+      },
     },
     {
       rule: 'no Sec-WebSocket-Version',
       text: upgrade({ 'Sec-WebSocket-Version': undefined }),
       status: 426,
-      headers: { 'sec-websocket-version': '13' },
+      headers: {
+        'sec-websocket-version': '13',
+        upgrade: 'websocket',
+        connection: 'Upgrade, close',
+      },
+    },
+    {
+      // RFC 9110 §7.2: exactly one Host. Node's request.headers keeps only the first.
+      rule: 'two Host headers',
+      text: upgrade({ Host: 'localhost\r\nhost: other.example' }),
+      status: 400,
+      body: /Host header is sent 2 times/,
+    },
+    {
+      rule: 'a Host with spaces in it',
+      text: upgrade({ Host: 'a b c' }),
+      status: 400,
+      body: /Host header "a b c" is not a host name and port/,
+    },
+    {
+      rule: 'a Host with a user, a path and a query in it',
+      text: upgrade({ Host: 'x@y/z?' }),
+      status: 400,
     },
     {
       // Without "Connection: Upgrade" Node does not see an upgrade at all and hands the server a
@@ -198,6 +225,7 @@ describe('plain HTTP', () => {
     const response = await rawHttpExchange(server.port, text);
     expect(response.head.status).toBe(426);
     expect(response.head.headers.upgrade).toBe('websocket');
+    expect(response.head.headers.connection?.toLowerCase()).toContain('upgrade');
     await expectStillServing(server);
   });
 
@@ -272,15 +300,16 @@ describe('handshake timeout', () => {
   });
 
   it('does not apply to a connection once it speaks WebSocket', async () => {
-    const { server } = await start({ handshakeTimeout: 100, heartbeatInterval: 100 });
+    const { server } = await start({ handshakeTimeout: 100, heartbeatInterval: 300 });
     const ws = await openWebSocket(server.url);
-    // The heartbeat's pings are the clock: 6 pings, 100 ms apart, outlast several handshake
-    // timeouts (and Node's checks, every 100 ms here).
+    // The heartbeat's pings are the clock: 3 pings, 300 ms apart, outlast several handshake
+    // timeouts (and Node's checks, every 100 ms here). The pings are far enough apart that a
+    // busy test machine still gets each pong back in time.
     await new Promise<void>((resolve) => {
       let pings = 0;
       ws.on('ping', () => {
         pings += 1;
-        if (pings === 6) resolve();
+        if (pings === 3) resolve();
       });
     });
     expect(ws.readyState).toBe(ws.OPEN);
