@@ -27,6 +27,25 @@ describe('MessageBuffer', () => {
     expect(buffer.take().equals(message)).toBe(true);
   });
 
+  it('copies a large piece that is a small part of its chunk: a view would keep all of it alive', () => {
+    const buffer = new MessageBuffer();
+    const chunk = Buffer.alloc(64 * 1024, 9);
+    const piece = chunk.subarray(100, 100 + 4096);
+    buffer.append(piece, piece.length, 1 << 20);
+    const data = buffer.take();
+    expect(data.equals(piece)).toBe(true);
+    expect(data.buffer).not.toBe(chunk.buffer);
+  });
+
+  it('counts the whole chunk behind a piece it keeps as a view', () => {
+    const buffer = new MessageBuffer();
+    const chunk = Buffer.alloc(64 * 1024, 9);
+    buffer.append(chunk.subarray(14), chunk.length - 14, 1 << 20); // a frame header before it
+    expect(buffer.length).toBe(chunk.length - 14);
+    expect(buffer.capacity).toBe(chunk.length);
+    expect(buffer.take().buffer).toBe(chunk.buffer);
+  });
+
   it('never allocates a block past the room the size limit leaves', () => {
     const buffer = new MessageBuffer();
     // Fragments of 10 bytes, a limit of 100: blocks double, but stop at the limit.

@@ -1,8 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { describe, expect, it, vi } from 'vitest';
 import {
   encodeFrame,
   type Frame,
   FrameParser,
+  MAX_FRAGMENTS,
   Opcode,
   type OutgoingFrame,
   type ParserEvent,
@@ -272,6 +275,24 @@ describe('FrameParser: 1009, message too big (§10.4)', () => {
     expect(parser.bufferedBytes).toBe(0);
   });
 
+  it(`accepts a message in ${MAX_FRAGMENTS} fragments, and fails with 1009 at one more`, () => {
+    const first = fromServer({ opcode: Opcode.Text, payload: Buffer.from('a'), fin: false });
+    const empty = fromServer({ opcode: Opcode.Continuation, payload: Buffer.alloc(0), fin: false });
+    const last = fromServer({ opcode: Opcode.Continuation, payload: Buffer.from('z') });
+    const middle = Buffer.concat(Array.from({ length: MAX_FRAGMENTS - 2 }, () => empty));
+
+    const whole = new FrameParser(client).push(Buffer.concat([first, middle, last]));
+    expect(whole.map(summarize)).toEqual([{ type: 'text', data: 'az' }]);
+
+    const parser = new FrameParser(client);
+    expect(parser.push(Buffer.concat([first, middle, empty]))).toEqual([]);
+    const [error] = parser.push(last);
+    expect(error?.type === 'error' && [error.error.closeCode, error.error.message]).toEqual([
+      1009,
+      `message in more than ${MAX_FRAGMENTS} fragments`,
+    ]);
+  });
+
   it('does not count control frames toward maxPayload: §5.5 caps them at 125 bytes (§10.4)', () => {
     const frame = fromServer({ opcode: Opcode.Ping, payload: Buffer.alloc(100) });
     const events = read(frame, { role: 'client', maxPayload: 10 });
@@ -302,6 +323,36 @@ describe('FrameParser: bufferedBytes (§10.4)', () => {
     parser.push(ping.subarray(0, 10));
     // 990 bytes of message so far, and a 125-byte buffer for the ping's payload.
     expect(parser.bufferedBytes).toBe(990 + 125);
+  });
+
+  it('holds what it counts: small fragments in big chunks full of pongs are copied out (§10.4)', async () => {
+    // Each 64 KiB chunk: a 4 KiB fragment of one unfinished message, then unsolicited pongs.
+    // Kept as views, the fragments would keep every chunk alive: 16 times what they count.
+    const limit = 4 * 1024 * 1024;
+    const chunkSize = 64 * 1024;
+    const chunkWith = (opcode: number) => {
+      const fragment = fromClient({ opcode, payload: Buffer.alloc(4096, 1), fin: false });
+      const pong = fromClient({ opcode: Opcode.Pong, payload: Buffer.alloc(113, 2) });
+      const pongs = Math.floor((chunkSize - fragment.length) / pong.length);
+      return Buffer.concat([fragment, ...Array.from({ length: pongs }, () => pong)]);
+    };
+    const [firstChunk, nextChunk] = [chunkWith(Opcode.Binary), chunkWith(Opcode.Continuation)];
+    const parser = new FrameParser({ role: 'server', maxPayload: limit });
+
+    const chunks: WeakRef<ArrayBuffer>[] = [];
+    for (let i = 0; i < limit / 4096 - 1; i++) {
+      // A fresh chunk each time, with memory of its own, as a socket delivers it.
+      const chunk = Buffer.allocUnsafeSlow(chunkSize);
+      (i === 0 ? firstChunk : nextChunk).copy(chunk);
+      chunks.push(new WeakRef(chunk.buffer));
+      parser.push(chunk.subarray(0, firstChunk.length));
+    }
+    await collectGarbage();
+    // The chunks the parser still keeps alive, and the memory it says it holds besides.
+    const keptAlive = chunks.filter((chunk) => chunk.deref() !== undefined).length * chunkSize;
+
+    expect(parser.done).toBe(false);
+    expect(keptAlive + parser.bufferedBytes).toBeLessThanOrEqual(1.1 * limit);
   });
 
   it("lets go of a message's buffer once the message is delivered (§10.4)", () => {
@@ -447,6 +498,35 @@ describe('FrameParser: tracing and ownership', () => {
     expect(payloads).toEqual(['Hel', 'lo']);
   });
 
+  it('traces a fragment for what it costs: copies in proportion to the message, not its square', () => {
+    // 2,000 fragments of 100 bytes, each cut across two pushes, as a socket may cut them.
+    const fragments = Array.from({ length: 2000 }, (_, i) =>
+      fromServer({
+        opcode: i === 0 ? Opcode.Binary : Opcode.Continuation,
+        payload: Buffer.alloc(100, i % 256),
+        fin: i === 1999,
+      }),
+    );
+    const parser = new FrameParser({ role: 'client', onFrame: () => {} });
+    let copied = 0;
+    // Buffer.concat is where bytes get joined; count them as they go through.
+    const concat = vi.spyOn(Buffer, 'concat').mockImplementation((list, length) => {
+      const joined = originalConcat(list, length);
+      copied += joined.length;
+      return joined;
+    });
+    try {
+      for (const fragment of fragments) {
+        parser.push(Buffer.from(fragment.subarray(0, 50)));
+        parser.push(Buffer.from(fragment.subarray(50)));
+      }
+    } finally {
+      concat.mockRestore();
+    }
+    // Each fragment joined once for its trace line, the message once when it is complete.
+    expect(copied).toBeLessThanOrEqual(3 * 2000 * 100);
+  });
+
   it('unmasks a payload in place, in the chunk it was given (§5.3)', () => {
     const chunk = bytes('81 85 37 fa 21 3d 7f 9f 4d 51 58');
     const [event] = new FrameParser(server).push(chunk);
@@ -455,3 +535,15 @@ describe('FrameParser: tracing and ownership', () => {
     expect(chunk.subarray(6).toString()).toBe('Hello');
   });
 });
+
+const originalConcat = Buffer.concat.bind(Buffer);
+
+/**
+ * A full garbage collection, so that WeakRefs to what nothing holds are cleared. A WeakRef keeps
+ * its target until the current job ends: the collection waits for the next turn of the loop.
+ */
+async function collectGarbage(): Promise<void> {
+  await new Promise((resolve) => setImmediate(resolve));
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+}
