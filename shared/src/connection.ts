@@ -87,6 +87,8 @@ export class Connection {
    */
   receive(chunk: Buffer, handle: (event: ConnectionEvent) => void): void {
     for (const event of this.#parser.push(chunk)) {
+      // The program may have failed the connection while handling an earlier event.
+      if (this.state === 'closed') return;
       switch (event.type) {
         case 'text':
         case 'binary':
@@ -96,9 +98,11 @@ export class Connection {
         case 'ping':
           handle(event);
           // RFC 6455 §5.5.2: "Upon receipt of a Ping frame, an endpoint MUST send a Pong frame in
-          // response ... The Pong frame sent in response to a Ping frame must have identical
-          // 'Application data'." Nothing is sent after our close frame (§5.5.1).
-          if (this.#state === 'open') {
+          // response, unless it already received a Close frame ... The Pong frame sent in response
+          // to a Ping frame must have identical 'Application data'." So a ping is answered after
+          // we sent our close too: §5.5.1 forbids only *data* frames after a close. (`ws` sends
+          // nothing at all once its close frame is out; the RFC asks for the pong.)
+          if (this.#state !== 'closed') {
             handle({ type: 'send', frame: this.#frame(Opcode.Pong, event.data) });
           }
           break;
@@ -155,8 +159,22 @@ export class Connection {
    */
   close(code: number = CloseCode.Normal, reason = ''): Buffer[] | undefined {
     if (this.#state !== 'open') return undefined;
+    // Built first: a code that may not be sent throws here, and the connection stays open.
+    const frame = this.#closeFrame(code, reason);
     this.#state = 'closing';
-    return this.#closeFrame(code, reason);
+    return frame;
+  }
+
+  /**
+   * Fails the connection (RFC 6455 §7.1.7): returns the close frame with `code` to send, unless
+   * one was sent already, and the connection is closed at once; end TCP after writing it. For
+   * failures of the program itself, such as 1011 when a handler threw (§7.4.1: "an unexpected
+   * condition that prevented it from fulfilling the request").
+   */
+  fail(code: number, reason = ''): Buffer[] | undefined {
+    const frame = this.#state === 'open' ? this.#closeFrame(code, reason) : undefined;
+    this.#state = 'closed';
+    return frame;
   }
 
   #closeFrame(code: number | undefined, reason: string): Buffer[] {

@@ -90,32 +90,16 @@ export function encodeFrame(frame: OutgoingFrame): Buffer {
 /**
  * Just the header of a frame (2 to 14 bytes), for a payload written after it as it is: a server
  * sends [header, payload] and never copies the payload. Not for masked frames, whose payload must
- * be masked into a copy: use `encodeFrame`.
+ * be masked into a copy: use `encodeFrame`. The header is a new Buffer, the caller's to keep.
  */
 export function encodeFrameHeader(frame: OutgoingFrame): Buffer {
   if (frame.maskKey !== undefined || frame.mask) {
     throw new RangeError('a masked frame needs encodeFrame');
   }
-  const length = frame.payload.length;
-  // The header of a short final frame is two bytes that depend only on the opcode and the
-  // length: such headers are made once and shared (nobody writes into a header once made).
-  if (length <= MAX_7_BIT_LENGTH && frame.fin !== false) {
-    const key = (frame.opcode << 7) | length;
-    let header = shortHeaders[key];
-    if (header === undefined) {
-      header = Buffer.allocUnsafe(2);
-      writeHeader(header, frame);
-      shortHeaders[key] = header;
-    }
-    return header;
-  }
-  const header = Buffer.allocUnsafe(headerLength(length, false));
+  const header = Buffer.allocUnsafe(headerLength(frame.payload.length, false));
   writeHeader(header, frame);
   return header;
 }
-
-// The shared headers of short final frames, by opcode and length (see encodeFrameHeader).
-const shortHeaders: (Buffer | undefined)[] = [];
 
 /** 2 bytes, plus 2 or 8 for a longer length, plus 4 for a mask key. */
 function headerLength(payloadLength: number, masked: boolean): number {

@@ -193,14 +193,29 @@ describe('Connection: the closing handshake started by us (§7.1.2)', () => {
     expect(connection.close()).toBeUndefined();
   });
 
-  it('does not answer a ping once closing (§5.5.1)', () => {
+  it('still answers a ping once closing: only data frames stop after our close (§5.5.2)', () => {
     const connection = serverConnection();
     connection.close();
     const events = receiveAll(
       connection,
       fromClient({ opcode: Opcode.Ping, payload: Buffer.from('hi') }),
     );
-    expect(events.map((event) => event.type)).toEqual(['ping']);
+    expect(events.map((event) => event.type)).toEqual(['ping', 'send']);
+    const pong = events[1]?.type === 'send' ? events[1].bytes : Buffer.alloc(0);
+    expect(read(pong, { role: 'client' })).toEqual([
+      { type: 'pong', data: Buffer.from('hi').toString('hex') },
+    ]);
+  });
+
+  it('refuses a code that may not be sent (1005) and stays open, able to close after', () => {
+    const connection = serverConnection();
+    expect(() => connection.close(1005)).toThrow(RangeError);
+    expect(connection.state).toBe('open');
+    expect(connection.send('text', 'still open')).toBeDefined();
+    const frame = connection.close(1000, 'bye');
+    expect(read(joined(frame) ?? Buffer.alloc(0), { role: 'client' })).toEqual([
+      { type: 'close', code: 1000, reason: 'bye' },
+    ]);
   });
 
   it('still delivers messages the peer sent before its close (§7.1.2)', () => {
@@ -261,6 +276,42 @@ describe('Connection: protocol errors (§7.1.7)', () => {
       fromServer({ opcode: Opcode.Text, payload: Buffer.from('x') }),
     );
     expect(events.map((event) => event.type)).toEqual(['error', 'closed']);
+  });
+});
+
+describe('Connection: failing it from the program (§7.1.7)', () => {
+  it('returns a close frame with the code, then sends and answers nothing more', () => {
+    const connection = serverConnection();
+    const frame = connection.fail(1011);
+    expect(read(joined(frame) ?? Buffer.alloc(0), { role: 'client' })).toEqual([
+      { type: 'close', code: 1011, reason: '' },
+    ]);
+    expect(connection.state).toBe('closed');
+    expect(connection.send('text', 'x')).toBeUndefined();
+    expect(connection.fail(1011)).toBeUndefined();
+    const events = receiveAll(connection, fromClient({ opcode: Opcode.Ping, payload: KEY }));
+    expect(events).toEqual([]);
+  });
+
+  it('hands over no more events of the same chunk once the program failed it', () => {
+    const connection = serverConnection();
+    const chunk = Buffer.concat([
+      fromClient({ opcode: Opcode.Text, payload: Buffer.from('one') }),
+      fromClient({ opcode: Opcode.Text, payload: Buffer.from('two') }),
+    ]);
+    const seen: string[] = [];
+    connection.receive(chunk, (event) => {
+      seen.push(event.type === 'text' ? event.data.toString() : event.type);
+      if (event.type === 'text') connection.fail(1011);
+    });
+    expect(seen).toEqual(['one']);
+  });
+
+  it('sends no close frame when ours went out already', () => {
+    const connection = serverConnection();
+    connection.close();
+    expect(connection.fail(1011)).toBeUndefined();
+    expect(connection.state).toBe('closed');
   });
 });
 

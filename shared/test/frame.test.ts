@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyMask, encodeFrame, encodeFrameHeader, Opcode } from '../src/index.ts';
+import { applyMask, Connection, encodeFrame, encodeFrameHeader, Opcode } from '../src/index.ts';
 import { bytes, RFC_MASK_KEY } from './helpers.ts';
 
 /** The first `count` bytes of a frame, in hex: its header. */
@@ -171,6 +171,18 @@ describe('encodeFrameHeader', () => {
       expect(Buffer.concat([header, payload]).equals(whole)).toBe(true);
     },
   );
+
+  it('returns a header the caller owns: changing one changes no later header', () => {
+    const payload = Buffer.from('hi');
+    const first = encodeFrameHeader({ opcode: Opcode.Text, payload });
+    first[1] = (first[1] ?? 0) | 0x80; // what a careless caller might do
+    const second = encodeFrameHeader({ opcode: Opcode.Text, payload });
+    expect(second).not.toBe(first);
+    expect([...second]).toEqual([0x81, 0x02]);
+    // And the frames of a server connection are not changed either.
+    const [header] = new Connection({ role: 'server' }).send('text', payload) ?? [];
+    expect([...(header ?? [])]).toEqual([0x81, 0x02]);
+  });
 
   it('refuses a masked frame: its payload must be masked into a copy', () => {
     expect(() =>
