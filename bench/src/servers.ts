@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { type Program, spawnProgram } from 'shared/testing/program';
+import { MEMORY_PROBE_OPTIONS, memoryOf, type Program, spawnProgram } from 'shared/testing/program';
 
 export interface ServerUnderTest {
   name: string;
@@ -35,17 +35,11 @@ export const SERVERS: ServerUnderTest[] = [
 export interface RunningProgram {
   program: Program;
   port: number;
-  /** The server's memory after a full garbage collection (see memory-probe.ts). */
+  /** The server's memory after a full garbage collection (see shared/testing/memory-probe.ts). */
   memory(): Promise<NodeJS.MemoryUsage>;
   stop(): Promise<void>;
 }
 
-const memoryProbe = fileURLToPath(new URL('./memory-probe.ts', import.meta.url));
-
-/**
- * Starts a server as its own process, as `pnpm start` would: quiet (no line per message), and
- * without heartbeat pings during the measurement.
- */
 /**
  * Starts a server as its own process, as `pnpm start` would: quiet (no line per message), and
  * without heartbeat pings during the measurement.
@@ -58,7 +52,7 @@ export async function startServer(server: ServerUnderTest): Promise<RunningProgr
       PORT: '0',
       QUIET: '1',
       HEARTBEAT_INTERVAL: '3600000',
-      NODE_OPTIONS: `--import tsx --import ${memoryProbe}`,
+      NODE_OPTIONS: MEMORY_PROBE_OPTIONS,
     },
     server.entry,
   );
@@ -67,11 +61,7 @@ export async function startServer(server: ServerUnderTest): Promise<RunningProgr
   return {
     program,
     port,
-    async memory() {
-      const reported = program.output.next(/^memory /);
-      program.child.kill('SIGUSR2');
-      return JSON.parse((await reported).slice('memory '.length)) as NodeJS.MemoryUsage;
-    },
+    memory: () => memoryOf(program),
     async stop() {
       program.child.kill('SIGTERM');
       await program.exited;

@@ -66,5 +66,8 @@ describe('the load generator', () => {
         await running.stop();
       }
     },
+    // Two programs start here (the server and the load generator), each compiled by tsx: on a
+    // machine busy running every package's tests at once, that alone can take half a minute.
+    90_000,
   );
 });

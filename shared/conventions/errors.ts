@@ -21,3 +21,8 @@ export function exitWithError(error: unknown): never {
   }
   throw error;
 }
+
+/** An unexpected error, for the server's log: its stack when it has one (a bug needs it). */
+export function describeError(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}

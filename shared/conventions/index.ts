@@ -10,14 +10,14 @@ export {
   DEFAULT_CERTIFICATE_HOSTS,
 } from './certificates.ts';
 export { describeConnectError, readUrlArgument, readWebSocketUrl } from './client.ts';
-export { ExpectedError, exitWithError } from './errors.ts';
+export { describeError, ExpectedError, exitWithError } from './errors.ts';
 export { type Pingable, startHeartbeat } from './heartbeat.ts';
 export {
   answerHttpRequest,
   createHttpServer,
   MAX_HEADER_BYTES,
+  refuseBadTarget,
   refuseUpgrade,
-  refuseWrongPath,
   requestPath,
   WEBSOCKET_PATH,
 } from './http.ts';
@@ -30,6 +30,8 @@ export {
   describePeer,
   greetingFor,
   type Log,
+  oneLine,
+  wholeMessage,
 } from './log.ts';
 export {
   DEFAULT_HANDSHAKE_TIMEOUT,

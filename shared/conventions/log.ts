@@ -22,21 +22,43 @@ export function createLog(options: { quiet: boolean; log: (line: string) => void
 // Long messages are cut in logs: one line each, readable in a terminal.
 const MAX_LOGGED_CHARACTERS = 100;
 
-/** `hello`, or `1024 bytes (binary)`, for "Received: ..." lines. */
+/**
+ * `hello`, or `1024 bytes (binary)`, for the "Received: ..." lines of a server's log: a long text
+ * is cut after 100 characters, `... (N bytes)`. A client prints messages whole: `wholeMessage`.
+ */
 export function describeMessage(data: Buffer, binary: boolean): string {
   if (binary) return `${data.length} bytes (binary)`;
   // Decode only the start of a big message: a character takes at most 4 bytes.
   const characters = [...data.toString('utf8', 0, (MAX_LOGGED_CHARACTERS + 1) * 4)];
-  const shown = oneLine(characters.slice(0, MAX_LOGGED_CHARACTERS));
+  const shown = oneLine(characters.slice(0, MAX_LOGGED_CHARACTERS).join(''));
   return characters.length > MAX_LOGGED_CHARACTERS ? `${shown}... (${data.length} bytes)` : shown;
 }
 
-/** Newlines and other control characters written as escapes (`\n`), so a message stays on one line. */
-function oneLine(characters: string[]): string {
+/**
+ * A message as a terminal client prints it after "Received: ": all of it, on one line, as
+ * `wscat` does. Text with its control characters escaped (`oneLine`); binary as its size and
+ * every byte in hex, `3 bytes (binary): 01 ab ff`.
+ */
+export function wholeMessage(data: Buffer, binary: boolean): string {
+  if (!binary) return oneLine(data.toString('utf8'));
+  const hex = Array.from(data, (byte) => byte.toString(16).padStart(2, '0'));
+  return `${data.length} bytes (binary): ${hex.join(' ')}`;
+}
+
+/**
+ * A text with its control characters written as escapes, the way JSON.stringify writes them
+ * (`\n`, `\t`, `\u001b`), so that one message stays one line and cannot move the terminal's
+ * cursor or change its colours. Control characters are Unicode's category Cc: U+0000-U+001F,
+ * U+007F (DEL) and U+0080-U+009F. Everything else, accents and emoji included, stays as it is.
+ */
+export function oneLine(text: string): string {
   let line = '';
-  for (const character of characters) {
+  for (const character of text) {
     const code = character.codePointAt(0) ?? 0;
-    line += code < 0x20 || code === 0x7f ? JSON.stringify(character).slice(1, -1) : character;
+    if (code >= 0x20 && (code < 0x7f || code > 0x9f)) line += character;
+    else if (code < 0x20) line += JSON.stringify(character).slice(1, -1);
+    // JSON.stringify leaves DEL and U+0080-U+009F as they are: write them as \u escapes too.
+    else line += `\\u${code.toString(16).padStart(4, '0')}`;
   }
   return line;
 }

@@ -102,6 +102,18 @@ export function helloServerContract(
     });
   });
 
+  describe('origins', () => {
+    it('refuses a page from another origin with 403 when ALLOWED_ORIGINS is set', async () => {
+      const { server } = await start({ allowedOrigins: ['https://only.example'] });
+      await expect(
+        openWebSocket(server.url, { headers: { Origin: 'https://evil.example' } }),
+      ).rejects.toThrow('server answered 403');
+      const { ws, greeting } = await connect(server.url, { Origin: 'https://only.example' });
+      expect(greeting).toMatch(/^Hello! Your IP is/);
+      ws.close();
+    });
+  });
+
   describe('as a program', () => {
     it('prints its URL, greets, and closes with 1001 on SIGTERM', async () => {
       const program = await startServerProgram(packageDir);

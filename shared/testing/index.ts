@@ -9,7 +9,14 @@ export {
 export { type TestCertificate, type TestCertificates, testCertificates } from './certificates.ts';
 export { helloServerContract } from './hello-contract.ts';
 export { LineWatcher } from './lines.ts';
-export { type Exit, type Program, spawnProgram, startServerProgram } from './program.ts';
+export {
+  type Exit,
+  MEMORY_PROBE_OPTIONS,
+  memoryOf,
+  type Program,
+  spawnProgram,
+  startServerProgram,
+} from './program.ts';
 export { RawClient, rawHttpExchange, readHead } from './raw-client.ts';
 export { type RawFrameFields, rawClosePayload, rawFrame } from './raw-frame.ts';
 export { freePort, type ScriptedServer, startScriptedServer } from './scripted-server.ts';

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { LineWatcher } from './lines.ts';
 
 export interface Exit {
@@ -57,4 +58,19 @@ export async function startServerProgram(
   const line = await program.output.waitFor(/listening on wss?:\/\//);
   const url = /(wss?:\/\/\S+)/.exec(line)?.[1] ?? '';
   return { ...program, url, port: Number(new URL(url).port) };
+}
+
+/** NODE_OPTIONS that load the memory probe into a program, for `memoryOf`. */
+export const MEMORY_PROBE_OPTIONS = `--import tsx --import ${fileURLToPath(
+  new URL('./memory-probe.ts', import.meta.url),
+)}`;
+
+/**
+ * The memory of a program started with `NODE_OPTIONS: MEMORY_PROBE_OPTIONS`, after a full
+ * garbage collection.
+ */
+export async function memoryOf(program: Program): Promise<NodeJS.MemoryUsage> {
+  const reported = program.output.next(/^memory /);
+  program.child.kill('SIGUSR2');
+  return JSON.parse((await reported).slice('memory '.length)) as NodeJS.MemoryUsage;
 }

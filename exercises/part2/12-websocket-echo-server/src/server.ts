@@ -3,13 +3,15 @@ import {
   createHttpServer,
   createLog,
   describeClose,
+  describeError,
   describeMessage,
   describePeer,
   type EchoHooks,
   listen,
   type Pingable,
   type RunningServer,
-  refuseWrongPath,
+  refuseBadTarget,
+  refuseUpgrade,
   type ServerOptions,
   SHUTDOWN_CODE,
   SHUTDOWN_GRACE_MS,
@@ -41,7 +43,15 @@ export async function createEchoServer(
 
   http.on('upgrade', (request: IncomingMessage, socket, head) => {
     socket.on('error', () => {}); // a client that vanishes mid-handshake is not our error
-    if (refuseWrongPath(request, socket)) return;
+    if (refuseBadTarget(request, socket)) return;
+    // Origins: a browser says which site's page opens the connection, and a page cannot change
+    // it. With ALLOWED_ORIGINS set, pages from other sites are refused (see the README).
+    const origin = request.headers.origin;
+    if (options.allowedOrigins && !options.allowedOrigins.includes(origin ?? '')) {
+      log.event?.(`refused ${describePeer(request.socket)}: origin ${origin ?? '(none)'}`);
+      refuseUpgrade(socket, 403, `origin ${origin ?? '(none)'} is not allowed`);
+      return;
+    }
     // ws checks the handshake (400 for a bad one) and answers 101 Switching Protocols.
     wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
   });
@@ -59,38 +69,56 @@ export async function createEchoServer(
       terminate: () => ws.terminate(),
     };
     clients.set(ws, client);
-    log.event?.(`connected: ${peer} (${clients.size} open)`);
-    if (hooks.greeting) ws.send(hooks.greeting(request.socket));
-    const received = hooks.receivedFrom?.(request.socket) ?? 'Received';
-
-    let paused = false;
-    ws.on('message', (data, isBinary) => {
-      // With ws's default binaryType ("nodebuffer") every message arrives as one Buffer.
-      const message = data as Buffer;
-      log.event?.(`${received}: ${describeMessage(message, isBinary)}`);
-      ws.send(message, { binary: isBinary }, () => {
-        // Written to the socket: resume reading once the backlog is small again.
-        if (paused && ws.bufferedAmount < WRITE_BUFFER_LIMIT) {
-          paused = false;
-          log.event?.(`resumed reading from ${peer}`);
-          ws.resume();
-        }
-      });
-      // Backpressure: a client that sends faster than it reads would fill our memory with echoes
-      // it has not read. Stop reading from it until they are written.
-      if (!paused && ws.bufferedAmount >= WRITE_BUFFER_LIMIT) {
-        paused = true;
-        log.event?.(`paused reading from ${peer}: ${ws.bufferedAmount} bytes wait to be sent`);
-        ws.pause();
-      }
-    });
-    ws.on('pong', () => {
+    // Any bytes from the client prove it is there, not only a pong: a client in the middle of
+    // sending one large frame cannot answer a ping until the frame is done (RFC 6455 §5.4).
+    request.socket.on('data', () => {
       client.awaitingPong = false;
     });
     ws.on('error', (error) => log.event?.(`error from ${peer}: ${error.message}`));
     ws.on('close', (code, reason) => {
       clients.delete(ws);
       log.event?.(`disconnected: ${peer}, ${describeClose(code, reason)}`);
+    });
+    // A bug in our own code while handling this client fails this connection alone with 1011
+    // (Internal Error); the details go to our log, not to the client.
+    const fail = (error: unknown) => {
+      log.info(`internal error with ${peer}, closing with 1011: ${describeError(error)}`);
+      ws.close(1011);
+    };
+
+    let received = 'Received';
+    try {
+      log.event?.(`connected: ${peer} (${clients.size} open)`);
+      if (hooks.greeting) ws.send(hooks.greeting(request.socket));
+      received = hooks.receivedFrom?.(request.socket) ?? received;
+    } catch (error) {
+      fail(error);
+    }
+
+    let paused = false;
+    ws.on('message', (data, isBinary) => {
+      try {
+        // With ws's default binaryType ("nodebuffer") every message arrives as one Buffer.
+        const message = data as Buffer;
+        log.event?.(`${received}: ${describeMessage(message, isBinary)}`);
+        ws.send(message, { binary: isBinary }, () => {
+          // Written to the socket: resume reading once the backlog is small again.
+          if (paused && ws.bufferedAmount < WRITE_BUFFER_LIMIT) {
+            paused = false;
+            log.event?.(`resumed reading from ${peer}`);
+            ws.resume();
+          }
+        });
+        // Backpressure: a client that sends faster than it reads would fill our memory with
+        // echoes it has not read. Stop reading from it until they are written.
+        if (!paused && ws.bufferedAmount >= WRITE_BUFFER_LIMIT) {
+          paused = true;
+          log.event?.(`paused reading from ${peer}: ${ws.bufferedAmount} bytes wait to be sent`);
+          ws.pause();
+        }
+      } catch (error) {
+        fail(error);
+      }
     });
   });
 

@@ -1,10 +1,11 @@
 import { fileURLToPath } from 'node:url';
-import { Opcode } from 'shared';
+import { encodeFrame, Opcode } from 'shared';
 import type { RunningServer } from 'shared/conventions';
 import {
   inboxOf,
   openWebSocket,
   RawClient,
+  rawHttpExchange,
   roundTrip,
   spawnProgram,
   startServerProgram,
@@ -118,6 +119,8 @@ describe('plain HTTP', () => {
     const response = await fetch(`http://127.0.0.1:${server.port}/ws`);
     expect(response.status).toBe(426);
     expect(response.headers.get('upgrade')).toBe('websocket');
+    // RFC 9110 §7.8: whoever sends Upgrade sends Connection: Upgrade with it.
+    expect(response.headers.get('connection')?.toLowerCase()).toContain('upgrade');
     expect(await response.text()).toMatch(/WebSocket/);
   });
 
@@ -131,6 +134,70 @@ describe('plain HTTP', () => {
     await expect(openWebSocket(`ws://127.0.0.1:${server.port}/other`)).rejects.toThrow(
       'server answered 404',
     );
+  });
+});
+
+describe('the Host header (RFC 9110 §7.2)', () => {
+  /** An upgrade request that ws would accept, but for its Host header lines. */
+  const upgradeWith = (hostLines: string) =>
+    'GET /ws HTTP/1.1\r\n' +
+    hostLines +
+    'Upgrade: websocket\r\nConnection: Upgrade\r\n' +
+    'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n';
+
+  it.each([
+    ['sent twice', 'Host: localhost\r\nhost: other.example\r\n', /sent 2 times/],
+    ['with spaces', 'Host: a b c\r\n', /is not a host name and port/],
+    ['with a user, path and query', 'Host: x@y/z?\r\n', /is not a host name and port/],
+  ])('refuses an upgrade with a Host %s with 400', async (_, hostLines, reason) => {
+    const { server } = await start();
+    const response = await rawHttpExchange(server.port, upgradeWith(hostLines));
+    expect(response.head.status).toBe(400);
+    expect(response.body).toMatch(reason);
+    const ws = await openWebSocket(server.url);
+    expect((await roundTrip(ws, 'still serving', false)).data.toString()).toBe('still serving');
+    ws.close();
+  });
+});
+
+describe('origins', () => {
+  it('refuses a page from another origin with 403 when ALLOWED_ORIGINS is set', async () => {
+    const { server, output } = await start({ allowedOrigins: ['https://only.example'] });
+    await expect(
+      openWebSocket(server.url, { headers: { Origin: 'https://evil.example' } }),
+    ).rejects.toThrow('server answered 403');
+    await expect(openWebSocket(server.url)).rejects.toThrow('server answered 403');
+    await output.waitFor(/^refused 127\.0\.0\.1:\d+: origin https:\/\/evil\.example$/);
+    const ws = await openWebSocket(server.url, { headers: { Origin: 'https://only.example' } });
+    expect((await roundTrip(ws, 'allowed', false)).data.toString()).toBe('allowed');
+    ws.close();
+  });
+
+  it('accepts every origin, and none, when ALLOWED_ORIGINS is not set', async () => {
+    const { server } = await start();
+    const ws = await openWebSocket(server.url, { headers: { Origin: 'https://any.example' } });
+    expect((await roundTrip(ws, 'any', false)).data.toString()).toBe('any');
+    ws.close();
+  });
+});
+
+describe('an error in our own code', () => {
+  it('fails only that connection, with 1011 and no details; the server keeps serving', async () => {
+    // The log line of one message throws, as a bug in a message handler would.
+    const lines: string[] = [];
+    const log = (line: string) => {
+      if (line === 'Received: boom') throw new Error('a bug in the handler');
+      lines.push(line);
+    };
+    const { server } = await start({ log });
+    const other = await openWebSocket(server.url);
+    const victim = await openWebSocket(server.url);
+    const closed = whenClosed(victim);
+    victim.send('boom');
+    expect(await closed).toEqual({ code: 1011, reason: '' });
+    expect(lines.some((line) => line.startsWith('internal error with 127.0.0.1:'))).toBe(true);
+    expect((await roundTrip(other, 'still here', false)).data.toString()).toBe('still here');
+    other.close();
   });
 });
 
@@ -162,8 +229,27 @@ describe('limits and health', () => {
     await output.waitFor(/^no pong from 127\.0\.0\.1:\d+: terminating the connection$/);
   });
 
+  it('keeps a client that is busy sending one large frame, which cannot answer pings meanwhile', async () => {
+    // A control frame cannot go in the middle of a frame (RFC 6455 §5.4): a client uploading one
+    // large frame answers no ping until it is done. Its bytes show it is alive all the same.
+    const { server } = await start({ heartbeatInterval: 250 });
+    const client = await RawClient.connect(server.port);
+    const payload = Buffer.alloc(4000, 7);
+    const frame = encodeFrame({ opcode: Opcode.Binary, payload, mask: true });
+    const cuts = [0, 1000, 2000, 3000, frame.length];
+    // One piece of the frame per ping: several heartbeat rounds pass without a single pong.
+    for (let i = 1; i < cuts.length; i++) {
+      expect(await client.next()).toMatchObject({ type: 'ping' });
+      client.write(frame.subarray(cuts[i - 1], cuts[i]));
+    }
+    let echo = await client.next();
+    while (echo?.type === 'ping') echo = await client.next();
+    expect(echo?.type === 'binary' && echo.data.equals(payload)).toBe(true);
+    client.socket.destroy();
+  });
+
   it('keeps a client that answers its pings', async () => {
-    const { server } = await start({ heartbeatInterval: 50 });
+    const { server } = await start({ heartbeatInterval: 250 });
     const ws = await openWebSocket(server.url);
     let pings = 0;
     await new Promise<void>((resolve) => {

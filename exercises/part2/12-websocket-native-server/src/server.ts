@@ -8,7 +8,7 @@ import {
   type EchoHooks,
   listen,
   type RunningServer,
-  refuseWrongPath,
+  refuseBadTarget,
   type ServerOptions,
   SHUTDOWN_CODE,
   SHUTDOWN_GRACE_MS,
@@ -55,7 +55,7 @@ export async function createNativeServer(
   // 3. An upgrade request: check the handshake, answer 101, and the socket is ours.
   http.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
     socket.on('error', () => {}); // a client that vanishes mid-handshake is not our error
-    if (refuseWrongPath(request, socket)) return;
+    if (refuseBadTarget(request, socket)) return;
     const peer = describePeer(socket);
     const upgraded = answerUpgrade(request, socket, {
       allowedOrigins: options.allowedOrigins,
@@ -68,8 +68,12 @@ export async function createNativeServer(
     const received = hooks.receivedFrom?.(socket) ?? 'Received';
     const ws = new ServerWebSocket(socket, head, { peer, received }, connectionOptions);
     connections.add(ws);
-    log.event?.(`connected: ${peer} (${connections.size} open)`);
-    if (hooks.greeting) ws.send('text', hooks.greeting(socket));
+    try {
+      log.event?.(`connected: ${peer} (${connections.size} open)`);
+      if (hooks.greeting) ws.send('text', hooks.greeting(socket));
+    } catch (error) {
+      ws.fail(error); // 1011 for this client alone, as for an error in onMessage
+    }
   });
 
   // 4. The heartbeat: ping every client; one that has not answered the previous ping by the next

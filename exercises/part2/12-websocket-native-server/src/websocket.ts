@@ -1,6 +1,12 @@
 import type { Socket } from 'node:net';
 import { CloseCode, Connection, type ConnectionEvent, describeFrame, type Frame } from 'shared';
-import { describeClose, type Log, type Pingable, WRITE_BUFFER_LIMIT } from 'shared/conventions';
+import {
+  describeClose,
+  describeError,
+  type Log,
+  type Pingable,
+  WRITE_BUFFER_LIMIT,
+} from 'shared/conventions';
 
 // Parts of frames smaller than this are copied together before writing; larger ones are not.
 const COPY_BELOW = 16 * 1024;
@@ -118,6 +124,9 @@ export class ServerWebSocket implements Pingable {
   }
 
   #receive(chunk: Buffer): void {
+    // Any bytes prove the client is there, not only a pong: a client in the middle of sending
+    // one large frame cannot answer a ping until the frame is done (RFC 6455 §5.4).
+    this.awaitingPong = false;
     // Everything written while handling one chunk (echoes, pongs) waits in the outbox and goes
     // out together at the end, in one system call.
     this.#handling = true;
@@ -133,7 +142,7 @@ export class ServerWebSocket implements Pingable {
     switch (event.type) {
       case 'text':
       case 'binary':
-        this.#options.onMessage(this, event.type, event.data);
+        this.#deliver(event.type, event.data);
         break;
       case 'ping':
         break; // the pong that answers it comes next, as a 'send' event
@@ -154,6 +163,30 @@ export class ServerWebSocket implements Pingable {
         break;
     }
   };
+
+  /**
+   * Hands a message to the program. A bug there fails this connection alone with 1011 (Internal
+   * Error, RFC 6455 §7.4.1): the client learns nothing more, our log gets the details, and
+   * every other connection goes on.
+   */
+  #deliver(type: 'text' | 'binary', data: Buffer): void {
+    try {
+      this.#options.onMessage(this, type, data);
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  /** Fails the connection with 1011 after an error in our own code; see #deliver. */
+  fail(error: unknown): void {
+    this.#options.log.info(
+      `internal error with ${this.peer}, closing with 1011: ${describeError(error)}`,
+    );
+    this.#write(this.#protocol.fail(CloseCode.InternalError));
+    this.#closedWith ??= { code: CloseCode.InternalError, reason: '' };
+    this.#flush();
+    this.#socket.destroySoon();
+  }
 
   /** Queues a frame (its buffers, in order); it is written at once unless a chunk is being handled. */
   #write(frame: Buffer[] | undefined): void {

@@ -3,7 +3,7 @@
  * answered with a close frame carrying the exact status code, then the end of the TCP connection;
  * the server keeps serving everyone else.
  */
-import { encodeFrame, Opcode, type ParserEvent } from 'shared';
+import { encodeFrame, MAX_FRAGMENTS, Opcode, type ParserEvent } from 'shared';
 import { describe, expect, it } from 'vitest';
 import {
   clientFrame,
@@ -178,6 +178,17 @@ describe('message size limit (MAX_PAYLOAD, RFC 6455 §10.4)', () => {
     client.write(clientFrame(Opcode.Binary, Buffer.alloc(600), false));
     client.write(clientFrame(Opcode.Continuation, Buffer.alloc(600)));
     await expectCloseThenEnd(client, 1009);
+    await expectStillServing(server);
+  });
+
+  it('closes with 1009 when one message comes in more than MAX_FRAGMENTS fragments', async () => {
+    const { server, rawClient } = await start();
+    const client = await rawClient();
+    // Empty continuation frames, endlessly: they cost nothing each, but keep a message open.
+    const empty = clientFrame(Opcode.Continuation, '', false);
+    client.write(clientFrame(Opcode.Text, 'a', false));
+    client.write(Buffer.concat(Array.from({ length: MAX_FRAGMENTS }, () => empty)));
+    expect(summary(await client.next())).toEqual({ type: 'close', code: 1009 });
     await expectStillServing(server);
   });
 
