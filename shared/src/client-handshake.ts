@@ -81,12 +81,31 @@ function parseHead(text: string): ResponseHead | string {
   const [statusLine = '', ...lines] = text.split('\r\n');
   const match = /^HTTP\/1\.\d (\d{3})(?: (.*))?$/.exec(statusLine);
   if (!match) return `not an HTTP/1.1 response: ${JSON.stringify(statusLine.slice(0, 60))}`;
-  const headers: Record<string, string> = {};
+  const malformed = (line: string) => `malformed header line: ${JSON.stringify(line.slice(0, 60))}`;
+
+  // First the header fields in the order they came, with folded lines put back together...
+  const fields: { name: string; value: string }[] = [];
   for (const line of lines) {
+    if (line.startsWith(' ') || line.startsWith('\t')) {
+      // RFC 7230 §3.2.4: a line that starts with SP or HTAB continues the value of the line
+      // before (obs-fold), and a user agent "MUST replace each received obs-fold with one or more
+      // SP octets prior to interpreting the field value". Right after the status line there is
+      // no value to continue (RFC 7230 §3: such a message may be rejected as invalid).
+      const previous = fields.at(-1);
+      if (previous === undefined) return malformed(line);
+      previous.value = `${previous.value} ${line.trim()}`.trim();
+      continue;
+    }
     const colon = line.indexOf(':');
-    if (colon <= 0) return `malformed header line: ${JSON.stringify(line.slice(0, 60))}`;
-    const name = line.slice(0, colon).trim().toLowerCase();
-    const value = line.slice(colon + 1).trim();
+    if (colon <= 0) return malformed(line);
+    fields.push({
+      name: line.slice(0, colon).trim().toLowerCase(),
+      value: line.slice(colon + 1).trim(),
+    });
+  }
+  // ...then one value per name: a header sent twice is joined with ", " (RFC 9110 §5.3).
+  const headers: Record<string, string> = {};
+  for (const { name, value } of fields) {
     headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`;
   }
   return { status: Number(match[1]), statusText: match[2] ?? '', headers };
@@ -104,8 +123,9 @@ export function checkUpgradeResponse(head: ResponseHead, key: string): UpgradeRe
   }
   // "If the response lacks an |Upgrade| header field or the |Upgrade| header field contains a
   // value that is not an ASCII case-insensitive match for the value "websocket", the client MUST
-  // _Fail the WebSocket Connection_."
-  if (!tokens(headers.upgrade).includes('websocket')) {
+  // _Fail the WebSocket Connection_." The whole value, then, not one token of a list: "h2c,
+  // websocket" fails, and so does an Upgrade header sent twice (joined with ", " above).
+  if (headerValue(headers.upgrade)?.toLowerCase() !== 'websocket') {
     return { ok: false, reason: `Upgrade header is ${describe(headers.upgrade)}, not "websocket"` };
   }
   // The same for a |Connection| header field without the token "Upgrade".

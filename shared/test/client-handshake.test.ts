@@ -150,6 +150,40 @@ describe('ResponseHeadReader', () => {
     const text = 'HTTP/1.1 101 Switching Protocols\r\nUpgrade websocket\r\n\r\n';
     expect(new ResponseHeadReader().push(Buffer.from(text)).type).toBe('invalid');
   });
+
+  /** The headers of a head made of these lines, or the reason it is invalid. */
+  function headersOf(...lines: string[]) {
+    const text = ['HTTP/1.1 101 Switching Protocols', ...lines, '', ''].join('\r\n');
+    const result = new ResponseHeadReader().push(Buffer.from(text));
+    return result.type === 'complete' ? result.head.headers : result;
+  }
+
+  it('unfolds an obs-folded value: "Connection:" then " Upgrade" (RFC 7230 §3.2.4)', () => {
+    expect(headersOf('Upgrade: websocket', 'Connection:', ' Upgrade')).toEqual({
+      upgrade: 'websocket',
+      connection: 'Upgrade',
+    });
+  });
+
+  it('joins each folded line to the value with one space, after SP or HTAB (RFC 7230 §3.2.4)', () => {
+    expect(headersOf('X-Words: one', '   two', '\tthree \t', 'Upgrade: websocket')).toEqual({
+      'x-words': 'one two three',
+      upgrade: 'websocket',
+    });
+  });
+
+  it('unfolds into the last of a header sent twice (RFC 7230 §3.2.4, RFC 9110 §5.3)', () => {
+    expect(headersOf('Connection: keep-alive', 'Connection:', ' Upgrade')).toEqual({
+      connection: 'keep-alive, Upgrade',
+    });
+  });
+
+  it('rejects a folded line right after the status line: there is no header to continue', () => {
+    expect(headersOf(' Upgrade: websocket', 'Connection: Upgrade')).toEqual({
+      type: 'invalid',
+      reason: 'malformed header line: " Upgrade: websocket"',
+    });
+  });
 });
 
 describe('checkUpgradeResponse (§4.1)', () => {
@@ -168,6 +202,33 @@ describe('checkUpgradeResponse (§4.1)', () => {
     expect(checkUpgradeResponse(answer({}, 404), KEY)).toEqual({
       ok: false,
       reason: 'server answered 404 Not Found',
+    });
+  });
+
+  it('accepts "websocket" with whitespace around it (§4.1)', () => {
+    expect(checkUpgradeResponse(answer({ upgrade: ' WEBSOCKET\t' }), KEY)).toEqual({ ok: true });
+  });
+
+  it.each([
+    'h2c, websocket',
+    'websocket, h2c',
+    // A header sent twice ("Upgrade: websocket" both times) is read as one, joined with ", ".
+    'websocket, websocket',
+    'websocket/13',
+    'web socket',
+  ])('fails on "Upgrade: %s": the value must be exactly "websocket" (§4.1)', (upgrade) => {
+    expect(checkUpgradeResponse(answer({ upgrade }), KEY)).toEqual({
+      ok: false,
+      reason: `Upgrade header is ${JSON.stringify(upgrade)}, not "websocket"`,
+    });
+  });
+
+  it('fails on an Upgrade header sent twice, as the head reader joins it (§4.1)', () => {
+    const text = `${acceptResponse(KEY).trimEnd()}\r\nUpgrade: websocket\r\n\r\n`;
+    const result = new ResponseHeadReader().push(Buffer.from(text));
+    expect(result.type === 'complete' && checkUpgradeResponse(result.head, KEY)).toEqual({
+      ok: false,
+      reason: 'Upgrade header is "websocket, websocket", not "websocket"',
     });
   });
 

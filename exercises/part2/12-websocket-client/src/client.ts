@@ -3,10 +3,10 @@ import {
   describeCertificateError,
   describeClose,
   describeConnectError,
-  describeMessage,
   ExpectedError,
   INSECURE_WARNING,
   trustedCertificates,
+  wholeMessage,
 } from 'shared/conventions';
 import { WebSocket } from 'ws';
 import type { ClientOptions } from './options.ts';
@@ -20,7 +20,7 @@ export const CLOSE_WAIT_MS = 2000;
 export interface Client {
   /**
    * Resolves when the connection has ended as it should: we closed it, or the server closed it
-   * with 1000 or 1001. Rejects with a one-line ExpectedError otherwise.
+   * with 1000, 1001 or no code (1005). Rejects with a one-line ExpectedError otherwise.
    */
   done: Promise<void>;
   /** Starts the closing handshake: sends a close frame with 1000 and `reason`. */
@@ -62,14 +62,16 @@ export function connect(options: ClientOptions): Client {
     hello = setInterval(sayHello, options.interval);
   });
 
-  // 3. Every message, text or binary, one line each.
+  // 3. Every message, text or binary, one line each, printed whole: a long text is not cut,
+  //    and binary data shows every byte in hex. Control characters are escaped (a newline as
+  //    `\n`), so a message never spreads over several lines of the terminal.
   ws.on('message', (data, isBinary) => {
     // Once our close frame is sent, messages the server sent before it saw ours may still come
     // in (RFC 6455 §5.5.1 lets them); we are done, so they are not printed.
     if (closing) return;
     received += 1;
     // With ws's default binaryType ("nodebuffer") every message arrives as one Buffer.
-    print(`Received: ${describeMessage(data as Buffer, isBinary)}`);
+    print(`Received: ${wholeMessage(data as Buffer, isBinary)}`);
     if (received === options.count) {
       close(`received ${received} ${received === 1 ? 'message' : 'messages'}`);
     }
@@ -109,9 +111,11 @@ export function connect(options: ClientOptions): Client {
   // 4. Our side of the close: a close frame with 1000 (Normal Closure) and a reason, then wait.
   //    Leaving at once would be rude and risky: the close frame might not even be written, and
   //    the server would see a connection cut without one (1006). Waiting for the server's close
-  //    frame means both sides agree the connection is over. ws then also waits for the server
-  //    to close the TCP connection: RFC 6455 §7.1.1 wants the server to close it first, so
-  //    that the server, not the client, keeps the TIME_WAIT state.
+  //    frame means both sides agree the connection is over. Then ws ends its own side of TCP at
+  //    once, without waiting for the server to end its side first as RFC 6455 §7.1.1 would like
+  //    (§5.5.1: the client "SHOULD wait for the server to close the connection but MAY close
+  //    the connection at any time after sending and receiving a Close message"); its 'close'
+  //    event comes once the server has closed its side too. The timer covers all of it.
   function close(reason: string): void {
     if (closing) return;
     closing = true;
@@ -147,9 +151,14 @@ export function connect(options: ClientOptions): Client {
         reject(new ExpectedError('connection lost without a close frame (1006)'));
       } else {
         const line = `server closed the connection: ${describeClose(code, reason)}`;
-        // 1000: the server is done with us; 1001: it is going away (shutting down). Both are a
-        // normal end. Any other code says something went wrong.
-        if (code === CloseCode.Normal || code === CloseCode.GoingAway) {
+        // 1000: the server is done with us; 1001: it is going away (shutting down); 1005: its
+        // close frame had no code at all (RFC 6455 §7.1.5), a proper close that just does not
+        // say why. All three are a normal end. Any other code says something went wrong.
+        if (
+          code === CloseCode.Normal ||
+          code === CloseCode.GoingAway ||
+          code === CloseCode.NoStatusReceived
+        ) {
           print(line);
           resolve();
         } else {

@@ -128,7 +128,7 @@ describe('with the echo-server', () => {
 });
 
 describe('with other servers', () => {
-  it('prints messages as they arrive, binary ones by size, without waiting for its own', async () => {
+  it('prints messages as they arrive, binary ones as size and bytes, without waiting for its own', async () => {
     // This server never answers: it sends two messages of its own as soon as the client connects.
     const url = await startWsServer((ws) => {
       ws.send(Buffer.from([1, 2, 3, 4, 5]));
@@ -137,8 +137,27 @@ describe('with other servers', () => {
     const client = runClient(url, '--count', '2', '--interval', '60000');
     expect(await client.finished).toBe(0);
     expect(client.output.lines.slice(1, 3)).toEqual([
-      'Received: 5 bytes (binary)',
+      'Received: 5 bytes (binary): 01 02 03 04 05',
       'Received: welcome',
+    ]);
+  });
+
+  it('prints each message whole, on one line: 200 characters, a newline and a tab, 300 bytes', async () => {
+    const long = '0123456789'.repeat(20); // 200 characters
+    const binary = Buffer.from(Array.from({ length: 300 }, (_, i) => i % 256));
+    const url = await startWsServer((ws) => {
+      ws.send(long);
+      ws.send('first line\nsecond\tline');
+      ws.send(binary);
+    });
+    const client = runClient(url, '--count', '3', '--interval', '60000');
+    expect(await client.finished).toBe(0);
+    // The program's real stdout, split at each newline: one line per message, control
+    // characters escaped as JSON.stringify writes them.
+    expect(client.output.lines.slice(1, 4)).toEqual([
+      `Received: ${long}`,
+      'Received: first line\\nsecond\\tline',
+      `Received: 300 bytes (binary): ${binary.toString('hex').replace(/(..)(?!$)/g, '$1 ')}`,
     ]);
   });
 
@@ -156,6 +175,18 @@ describe('with other servers', () => {
     expect(client.output.lines).toEqual([
       `Connected to ${url}`,
       'server closed the connection: code 1000 (Normal Closure), reason "three hellos"',
+    ]);
+  });
+
+  it('when the server closes without a code (1005), says so and exits 0', async () => {
+    // ws.close() with no code sends a close frame with an empty payload: a clean close that
+    // gives no reason (RFC 6455 §7.1.5 calls its code 1005).
+    const url = await startWsServer((ws) => ws.close());
+    const client = runClient(url);
+    expect(await client.finished).toBe(0);
+    expect(client.output.lines).toEqual([
+      `Connected to ${url}`,
+      'server closed the connection: code 1005 (No Status Received)',
     ]);
   });
 

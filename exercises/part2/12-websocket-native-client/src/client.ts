@@ -1,14 +1,7 @@
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import {
-  CloseCode,
-  Connection,
-  type ConnectionEvent,
-  closeCodeName,
-  describeFrame,
-  previewBytes,
-} from 'shared';
-import { describeClose, describeMessage, INSECURE_WARNING } from 'shared/conventions';
+import { CloseCode, Connection, type ConnectionEvent, closeCodeName, describeFrame } from 'shared';
+import { describeClose, INSECURE_WARNING, wholeMessage } from 'shared/conventions';
 import { openWebSocket } from './handshake.ts';
 import type { ClientOptions } from './options.ts';
 
@@ -31,9 +24,21 @@ export interface Terminal {
 }
 
 /**
+ * The close codes from the server that end the connection cleanly: exit code 0. Any other code
+ * says something went wrong: exit code 1.
+ */
+const CLEAN_CLOSE_CODES: readonly number[] = [
+  CloseCode.Normal, // 1000: the server is done with us
+  CloseCode.GoingAway, // 1001: the server is shutting down
+  // 1005: a close frame with no code at all (RFC 6455 §7.1.5). The server closed properly,
+  // with a close frame; it only did not say why.
+  CloseCode.NoStatusReceived,
+];
+
+/**
  * Connects, then sends each input line as a text message and prints each message that arrives,
- * until one side closes. Resolves with the exit code: 0 after a clean close (1000 or 1001),
- * 1 otherwise.
+ * until one side closes. Resolves with the exit code: 0 after a clean close (we closed, or the
+ * server closed with 1000, 1001 or no code), 1 otherwise.
  */
 export async function runClient(options: ClientOptions, terminal: Terminal): Promise<number> {
   const { print, printError } = terminal;
@@ -72,11 +77,13 @@ export async function runClient(options: ClientOptions, terminal: Terminal): Pro
 
     const handle = (event: ConnectionEvent) => {
       switch (event.type) {
+        // Printed whole, as received: a long text is not cut, and binary shows every byte. Control
+        // characters are escaped (`\n`), so each message is one line of the terminal.
         case 'text':
-          print(`Received: ${describeMessage(event.data, false)}`);
+          print(`Received: ${wholeMessage(event.data, false)}`);
           break;
         case 'binary':
-          print(`Received: ${describeMessage(event.data, true)}: ${previewBytes(event.data)}`);
+          print(`Received: ${wholeMessage(event.data, true)}`);
           break;
         case 'ping':
         case 'pong':
@@ -96,8 +103,7 @@ export async function runClient(options: ClientOptions, terminal: Terminal): Pro
             if (closeTimer === undefined) {
               // The server started the close.
               print(`server closed the connection: ${describeClose(event.code, event.reason)}`);
-              exitCode =
-                event.code === CloseCode.Normal || event.code === CloseCode.GoingAway ? 0 : 1;
+              exitCode = CLEAN_CLOSE_CODES.includes(event.code) ? 0 : 1;
             } else {
               print(`closed: ${describeClose(event.code, event.reason)}`);
               exitCode = 0;

@@ -3,10 +3,17 @@
  * that answer wrongly, each failure is one line that says what was wrong, and exit code 1. The
  * client never gets as far as "Connected!".
  */
-import { acceptKey } from 'shared';
+import { acceptKey, encodeFrame, Opcode } from 'shared';
 import { freePort } from 'shared/testing';
 import { describe, expect, it } from 'vitest';
-import { cleanUpAfterEachTest, scripted, startClient } from './helpers.ts';
+import {
+  CONNECTED,
+  cleanUpAfterEachTest,
+  closePayload,
+  rawServer,
+  scripted,
+  startClient,
+} from './helpers.ts';
 
 cleanUpAfterEachTest();
 
@@ -57,6 +64,17 @@ describe('a wrong answer to the upgrade request: one line, exit 1', () => {
       line: 'handshake failed: Upgrade header is "h2c", not "websocket"',
     },
     {
+      // RFC 6455 §4.1: the value must be "websocket" itself, not a list that contains it.
+      what: 'a 101 upgrading to a list with websocket in it',
+      answer: (key: string) => answer101('Upgrade: h2c, websocket', connection, accept(key)),
+      line: 'handshake failed: Upgrade header is "h2c, websocket", not "websocket"',
+    },
+    {
+      what: 'a 101 with the Upgrade header twice',
+      answer: (key: string) => answer101(upgrade, upgrade, connection, accept(key)),
+      line: 'handshake failed: Upgrade header is "websocket, websocket", not "websocket"',
+    },
+    {
       what: 'a 101 without Connection: Upgrade',
       answer: (key: string) => answer101(upgrade, accept(key)),
       line: 'handshake failed: Connection header is missing, not "Upgrade"',
@@ -98,6 +116,33 @@ describe('a wrong answer to the upgrade request: one line, exit 1', () => {
     expect(await client.finished).toBe(1);
     expect(client.output.lines).toEqual([
       'handshake failed: response headers are over 16384 bytes',
+    ]);
+  });
+});
+
+describe('a right answer written in an old style', () => {
+  it('a folded header (obs-fold, RFC 7230 §3.2.4): connects and echoes', async () => {
+    // "Connection:" with its value on the next line, which starts with a space.
+    const folded = (key: string) => answer101(upgrade, 'Connection:', ' Upgrade', accept(key));
+    const url = await rawServer((server) => {
+      void (async () => {
+        const event = await server.next();
+        if (event?.type !== 'text') return;
+        server.write(encodeFrame({ opcode: Opcode.Text, payload: event.data }));
+        await server.nextClose();
+        server.write(encodeFrame({ opcode: Opcode.Close, payload: closePayload(1000) }));
+        server.socket.end();
+      })();
+    }, folded);
+    const client = startClient(url);
+    client.type('folded');
+    await client.output.waitFor(/^Received: /);
+    client.input.end();
+    expect(await client.finished).toBe(0);
+    expect(client.output.lines).toEqual([
+      CONNECTED,
+      'Received: folded',
+      'closed: code 1000 (Normal Closure)',
     ]);
   });
 });

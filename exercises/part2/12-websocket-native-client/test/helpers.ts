@@ -204,9 +204,13 @@ export interface ClientSide {
 /**
  * A raw server: answers the upgrade request with a correct 101, then hands the connection to
  * `onConnection`. It reads the client's frames with `FrameParser({ role: 'server' })`, which
- * insists that each one is masked. Resolves with its URL.
+ * insists that each one is masked. Resolves with its URL. `answer` writes the 101 differently
+ * (it must still be one the client accepts): folded headers, say.
  */
-export function rawServer(onConnection: (client: ClientSide) => void): Promise<string> {
+export function rawServer(
+  onConnection: (client: ClientSide) => void,
+  answer: (key: string) => string = acceptResponse,
+): Promise<string> {
   return scripted((socket, key, request) => {
     const frames: Frame[] = [];
     const wire: Buffer[] = [];
@@ -240,7 +244,7 @@ export function rawServer(onConnection: (client: ClientSide) => void): Promise<s
       if (ended) return Promise.resolve(undefined);
       return new Promise((resolve) => waiting.push(resolve));
     };
-    socket.write(acceptResponse(key));
+    socket.write(answer(key));
     onConnection({
       socket,
       request,

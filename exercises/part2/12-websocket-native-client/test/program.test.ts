@@ -36,6 +36,32 @@ describe('without a terminal: stdin from a pipe', () => {
   });
 });
 
+describe('what arrives is printed whole, one line per message', () => {
+  it('200 characters, a newline and a tab, 300 bytes of binary', async () => {
+    const long = 'abcdefghij'.repeat(20); // 200 characters
+    const binary = Buffer.alloc(300, 0xab);
+    const url = await rawServer((server) => {
+      server.write(
+        encodeFrame({ opcode: Opcode.Text, payload: Buffer.from(long) }),
+        encodeFrame({ opcode: Opcode.Text, payload: Buffer.from('first line\nsecond\tline') }),
+        encodeFrame({ opcode: Opcode.Binary, payload: binary }),
+        encodeFrame({ opcode: Opcode.Close, payload: closePayload(1000) }),
+      );
+      void server.nextClose().then(() => server.socket.end());
+    });
+    const client = startProgram(url);
+    expect(await client.finished).toBe(0);
+    // The program's real stdout, split at each newline: one line per message.
+    expect(client.output.lines).toEqual([
+      CONNECTED,
+      `Received: ${long}`,
+      'Received: first line\\nsecond\\tline',
+      `Received: 300 bytes (binary): ${Array(300).fill('ab').join(' ')}`,
+      'server closed the connection: code 1000 (Normal Closure)',
+    ]);
+  });
+});
+
 describe('signals, with stdin left open', () => {
   it.each(['SIGINT', 'SIGTERM'] as const)(
     '%s: close 1000, waits for the answer, exit 0',
@@ -87,6 +113,19 @@ describe('the exit code', () => {
     expect(client.output.lines.at(-1)).toBe(
       'server closed the connection: code 1001 (Going Away), reason "server shutting down"',
     );
+  });
+
+  it('the server closes without a code (1005): exit 0', async () => {
+    const url = await rawServer((server) => {
+      server.write(encodeFrame({ opcode: Opcode.Close, payload: Buffer.alloc(0) }));
+      void server.nextClose().then(() => server.socket.end());
+    });
+    const client = startProgram(url);
+    expect(await client.finished).toBe(0);
+    expect(client.output.lines).toEqual([
+      CONNECTED,
+      'server closed the connection: code 1005 (No Status Received)',
+    ]);
   });
 
   it('the server closes with 4000: exit 1', async () => {
@@ -150,7 +189,7 @@ describe('the exit code', () => {
   });
 });
 
-describe('wss:// (TLS is not part of this client yet)', () => {
+describe('wss:// is TLS, never plaintext', () => {
   it('a wss:// URL is never spoken in plaintext', async () => {
     // Whatever the client does with wss:// - refuse it, or one day speak TLS - the upgrade
     // request, and the messages after it, must not cross the network readable by anyone.

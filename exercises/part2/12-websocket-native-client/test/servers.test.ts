@@ -58,18 +58,27 @@ describe.each(echoServers)('with %s', (_name, startServer) => {
     expect(await server.log.waitFor(/^Received: /)).toBe(`Received: ${text}`);
   });
 
-  it('a 1 MiB line goes out as one message and comes back whole (printed cut short)', async () => {
+  it('a 1 MiB line goes out as one message and comes back whole, printed whole', async () => {
     const server = await startServer();
     const client = startClient(server.url);
     await client.stdout.waitFor(/^Connected!/);
     const line = 'abcdefghij'.repeat(100 * 1024).padEnd(1024 * 1024, 'z');
     client.type(line);
-    // describeMessage prints the first 100 characters and the size of the whole message.
-    expect(await client.stdout.waitFor(/^Received: /)).toBe(
-      `Received: ${line.slice(0, 100)}... (1048576 bytes)`,
-    );
+    // The client prints all of it; the server's log cuts it after 100 characters.
+    expect(await client.stdout.waitFor(/^Received: /)).toBe(`Received: ${line}`);
     expect(await server.log.waitFor(/^Received: /)).toBe(
       `Received: ${line.slice(0, 100)}... (1048576 bytes)`,
+    );
+  });
+
+  it('a 200-character line with a tab comes back whole, on one line', async () => {
+    const server = await startServer();
+    const client = startClient(server.url);
+    await client.stdout.waitFor(/^Connected!/);
+    const line = `${'0123456789'.repeat(10)}\t${'abcdefghij'.repeat(10)}`.slice(0, 200);
+    client.type(line);
+    expect(await client.stdout.waitFor(/^Received: /)).toBe(
+      `Received: ${line.replace('\t', '\\t')}`,
     );
   });
 
@@ -178,7 +187,7 @@ describe('messages as they come, not in lock-step', () => {
     ]);
   });
 
-  it('prints a binary message as its size and its first 16 bytes in hex', async () => {
+  it('prints a binary message as its size and all its bytes in hex', async () => {
     const url = await rawServer((server) => {
       server.write(
         encodeFrame({ opcode: Opcode.Binary, payload: Buffer.from([1, 2, 0xab, 0xff, 0]) }),
@@ -191,8 +200,33 @@ describe('messages as they come, not in lock-step', () => {
     expect(client.stdout.lines).toEqual([
       CONNECTED,
       'Received: 5 bytes (binary): 01 02 ab ff 00',
-      'Received: 20 bytes (binary): 00 01 02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e 0f ...',
+      'Received: 20 bytes (binary): 00 01 02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e 0f 10 11 12 13',
       'Received: 0 bytes (binary): ',
+    ]);
+  });
+});
+
+describe('messages printed whole, each on one line', () => {
+  it('long text, text with control characters, long binary: all of it, escaped', async () => {
+    const long = '0123456789'.repeat(20); // 200 characters
+    const binary = Buffer.from(Array.from({ length: 300 }, (_, i) => i % 256));
+    const url = await rawServer((server) => {
+      server.write(
+        encodeFrame({ opcode: Opcode.Text, payload: Buffer.from(long) }),
+        encodeFrame({ opcode: Opcode.Text, payload: Buffer.from('one\ntwo\tthree') }),
+        // ESC could move the terminal's cursor or change its colours; BEL, DEL and C1 are controls too.
+        encodeFrame({ opcode: Opcode.Text, payload: Buffer.from('\u001b[2J\u0007\u007f\u009b!') }),
+        encodeFrame({ opcode: Opcode.Binary, payload: binary }),
+      );
+    });
+    const client = startClient(url);
+    await client.stdout.waitFor(/^Received: 300 bytes/);
+    expect(client.stdout.lines).toEqual([
+      CONNECTED,
+      `Received: ${long}`,
+      'Received: one\\ntwo\\tthree',
+      'Received: \\u001b[2J\\u0007\\u007f\\u009b!',
+      `Received: 300 bytes (binary): ${binary.toString('hex').replace(/(..)(?!$)/g, '$1 ')}`,
     ]);
   });
 });
