@@ -5,7 +5,7 @@ import { createCertificates } from '../conventions/index.ts';
 
 const dir = fileURLToPath(new URL('../../certs', import.meta.url));
 try {
-  const files = createCertificates(dir);
+  const files = await createCertificates(dir);
   console.log(`Made in ${dir}:
   ca.pem          the development CA: trust it in your browser, or pass --ca to the clients
   ca-key.pem      the CA's private key: never share it, never trust a CA whose key you do not own
@@ -17,11 +17,8 @@ Start a server with wss:
 Connect:
   pnpm --filter native-client start wss://localhost:8082/ws --ca ${files.ca}`);
 } catch (error) {
-  const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
   console.error(
-    missing
-      ? 'pnpm certs needs the openssl command: apt-get install openssl (or brew install openssl)'
-      : `openssl failed: ${(error as Error).message}`,
+    `pnpm certs could not make the certificates in ${dir}: ${(error as Error).message}`,
   );
   process.exit(1);
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer, ServerOptions } from '../conventions/index.ts';
-import { testCertificates } from './certificates.ts';
+import { removeTestCertificates, testCertificates } from './certificates.ts';
 import { testServerOptions } from './server-options.ts';
 
 /** Chromium from Debian (`apt-get install chromium`), or wherever CHROMIUM_PATH says. */
@@ -73,6 +73,7 @@ export function playgroundContract(contract: PlaygroundContract): void {
         browser = await launchBrowser();
       });
       afterAll(() => browser?.close());
+      afterAll(removeTestCertificates);
       afterEach(async () => {
         await server?.close();
         server = undefined;
@@ -159,7 +160,7 @@ export function playgroundContract(contract: PlaygroundContract): void {
 
       it('over https, connects with wss:// to its own host', async () => {
         // The test's certificate comes from a throwaway CA; this browser is told not to mind.
-        const { trusted } = testCertificates();
+        const { trusted } = await testCertificates();
         server = await contract.createServer(
           testServerOptions({ name: contract.name, tls: trusted.tls }),
         );

@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type CertificateFiles, createCertificates, type TlsFiles } from '../conventions/index.ts';
@@ -20,24 +21,43 @@ export interface TestCertificates {
   wrongHost: TestCertificate;
 }
 
-let made: TestCertificates | undefined;
+/** The folder of the certificates made so far, and the certificates (being) made in it. */
+let made: { dir: string; certificates: Promise<TestCertificates> } | undefined;
 
-/** Throwaway certificates, made once per test process in a temporary folder. */
-export function testCertificates(): TestCertificates {
-  if (made) return made;
-  const dir = mkdtempSync(join(tmpdir(), 'websocket-test-certs-'));
-  const make = (name: string, hosts?: string[]): TestCertificate => {
-    const files = createCertificates(join(dir, name), { hosts, caName: `test CA ${name}` });
+/**
+ * Throwaway certificates, made once per test process in a temporary folder. Whoever calls this
+ * also registers `afterAll(removeTestCertificates)`, so that the folder does not outlive the tests.
+ */
+export function testCertificates(): Promise<TestCertificates> {
+  if (!made) {
+    const dir = mkdtempSync(join(tmpdir(), 'websocket-test-certs-'));
+    made = { dir, certificates: makeAll(dir) };
+  }
+  return made.certificates;
+}
+
+/** Deletes the folder of `testCertificates()`; a later call makes new ones. */
+export async function removeTestCertificates(): Promise<void> {
+  if (!made) return;
+  const { dir, certificates } = made;
+  made = undefined;
+  // Let a making still under way finish (or fail) before its folder goes.
+  await certificates.catch(() => {});
+  await rm(dir, { recursive: true, force: true });
+}
+
+async function makeAll(dir: string): Promise<TestCertificates> {
+  const make = async (name: string, hosts?: string[]): Promise<TestCertificate> => {
+    const files = await createCertificates(join(dir, name), { hosts, caName: `test CA ${name}` });
     return {
       files,
-      ca: readFileSync(files.ca),
-      tls: { cert: readFileSync(files.cert), key: readFileSync(files.key) },
+      ca: await readFile(files.ca),
+      tls: { cert: await readFile(files.cert), key: await readFile(files.key) },
     };
   };
-  made = {
-    trusted: make('trusted'),
-    untrusted: make('untrusted'),
-    wrongHost: make('wrong-host', ['example.test']),
+  return {
+    trusted: await make('trusted'),
+    untrusted: await make('untrusted'),
+    wrongHost: await make('wrong-host', ['example.test']),
   };
-  return made;
 }

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer, get } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import {
   INSECURE_WARNING,
@@ -9,7 +9,7 @@ import {
   type ServerOptions,
   type TlsFiles,
 } from '../conventions/index.ts';
-import { testCertificates } from './certificates.ts';
+import { removeTestCertificates, type TestCertificates, testCertificates } from './certificates.ts';
 import { testServerOptions } from './server-options.ts';
 import { inboxOf, openWebSocket, roundTrip, whenClosed } from './ws-client.ts';
 
@@ -28,9 +28,10 @@ export function tlsContract(
       await server?.close();
       server = undefined;
     });
+    afterAll(removeTestCertificates);
 
     async function start() {
-      const { trusted } = testCertificates();
+      const { trusted } = await testCertificates();
       server = await createServer(testServerOptions({ name, tls: trusted.tls }));
       return { server, ca: trusted.ca };
     }
@@ -91,22 +92,24 @@ export function clientTlsContract(name: string, run: RunClient): void {
       server?.close();
       server = undefined;
     });
+    afterAll(removeTestCertificates);
 
-    async function serve(certificate: keyof ReturnType<typeof testCertificates>) {
-      server = await startTlsEchoServer(testCertificates()[certificate].tls);
-      return server.url;
+    async function serve(certificate: keyof TestCertificates) {
+      const certificates = await testCertificates();
+      server = await startTlsEchoServer(certificates[certificate].tls);
+      return { url: server.url, certificates };
     }
 
     it('connects to a server whose CA it was given with --ca', async () => {
-      const url = await serve('trusted');
-      const { code, lines } = await run(url, ['--ca', testCertificates().trusted.files.ca]);
+      const { url, certificates } = await serve('trusted');
+      const { code, lines } = await run(url, ['--ca', certificates.trusted.files.ca]);
       expect(lines.some((line) => line.startsWith('Received: '))).toBe(true);
       expect(code).toBe(0);
     });
 
     it('refuses a certificate from a CA it does not know, in one line', async () => {
-      const url = await serve('untrusted');
-      const { code, lines } = await run(url, ['--ca', testCertificates().trusted.files.ca]);
+      const { url, certificates } = await serve('untrusted');
+      const { code, lines } = await run(url, ['--ca', certificates.trusted.files.ca]);
       expect(lines).toEqual([
         'certificate not trusted: it is signed by a CA this client does not know; trust it with --ca FILE',
       ]);
@@ -114,8 +117,8 @@ export function clientTlsContract(name: string, run: RunClient): void {
     });
 
     it('refuses a certificate for another host, in one line', async () => {
-      const url = await serve('wrongHost');
-      const { code, lines } = await run(url, ['--ca', testCertificates().wrongHost.files.ca]);
+      const { url, certificates } = await serve('wrongHost');
+      const { code, lines } = await run(url, ['--ca', certificates.wrongHost.files.ca]);
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatch(
         /^certificate not trusted: it is for another host \(.*example\.test/,
@@ -124,7 +127,7 @@ export function clientTlsContract(name: string, run: RunClient): void {
     });
 
     it('skips the check only with --insecure, and warns', async () => {
-      const url = await serve('untrusted');
+      const { url } = await serve('untrusted');
       const { code, lines } = await run(url, ['--insecure']);
       expect(lines).toContain(INSECURE_WARNING);
       expect(lines.some((line) => line.startsWith('Received: '))).toBe(true);
