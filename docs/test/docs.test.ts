@@ -106,6 +106,17 @@ describe('the exercises', () => {
     expect(headings.filter((heading) => TEMPLATE.includes(heading))).toEqual(TEMPLATE);
   });
 
+  it.each(exercises)('%s shows how to run it and how to test it', (exercise) => {
+    const path = `exercises/part2/${exercise}/README.md`;
+    const name = JSON.parse(read(`exercises/part2/${exercise}/package.json`)).name as string;
+    const markdown = read(path);
+    for (const script of ['start', 'test']) {
+      expect(markdown, `${path} never shows pnpm --filter ${name} ${script}`).toContain(
+        `pnpm --filter ${name} ${script}`,
+      );
+    }
+  });
+
   it.each(exercises)('%s explains itself with a sequence diagram', (exercise) => {
     const blocks = codeBlocks(read(`exercises/part2/${exercise}/README.md`), 'mermaid');
     expect(blocks.some((block) => block.trim().startsWith('sequenceDiagram'))).toBe(true);
