@@ -100,29 +100,34 @@ interface Wire {
 
 /**
  * Lays `frameList` end to end and cuts it into chunks: every 64 KiB, as a socket delivers a busy
- * stream (frames straddle chunks), or one chunk per frame.
+ * stream (frames straddle chunks), or one chunk per frame. Each chunk has memory of its own, as
+ * each read from a socket does: a parser that keeps a view into a chunk keeps that chunk alive,
+ * and nothing more.
  *
  * Why a pristine copy: parsing unmasks the chunks in place, so the next pass would read unmasked
  * bytes as masked ones (garbage, and invalid UTF-8 for text). Before each pass, outside the timed
- * part, one Buffer.copy puts the original bytes back. It also leaves the chunks in the CPU cache,
- * as they would be right after the kernel copied them out of the socket.
+ * part, the original bytes are copied back. It also leaves the chunks in the CPU cache, as they
+ * would be right after the kernel copied them out of the socket.
  */
 function wire(frameList: Buffer[], cut: 'socket' | 'frame', payloadBytes: number): Wire {
   const pristine = Buffer.concat(frameList);
-  const bytes = Buffer.from(pristine);
-  const chunks: Buffer[] = [];
+  const starts: number[] = [];
   if (cut === 'socket') {
-    for (let at = 0; at < bytes.length; at += CHUNK_SIZE) {
-      chunks.push(bytes.subarray(at, at + CHUNK_SIZE));
-    }
+    for (let at = 0; at < pristine.length; at += CHUNK_SIZE) starts.push(at);
   } else {
     let at = 0;
     for (const frame of frameList) {
-      chunks.push(bytes.subarray(at, at + frame.length));
+      starts.push(at);
       at += frame.length;
     }
   }
-  return { chunks, restore: () => pristine.copy(bytes), payloadBytes };
+  const ends = [...starts.slice(1), pristine.length];
+  const chunks = starts.map((start, i) => Buffer.allocUnsafeSlow((ends[i] ?? start) - start));
+  const restore = () => {
+    for (const [i, chunk] of chunks.entries()) pristine.copy(chunk, 0, starts[i], ends[i]);
+  };
+  restore();
+  return { chunks, restore, payloadBytes };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -490,7 +495,7 @@ function addOns(): string {
 const NOTES = [
   `Median of ${ROUNDS} rounds of at least ${ROUND_MS} ms (${clock.name}) each, after ${WARMUP_MS} ms of warm-up; [min-max] of the rounds.`,
   'Ratios are taken round by round (the implementations alternate within each round), then the median.',
-  'MB = 10^6 bytes of payload. Parse input: frames end to end, cut in 64 KiB chunks (frames straddle them) unless "1 frame/chunk".',
+  'MB = 10^6 bytes of payload. Parse input: frames end to end, cut in 64 KiB chunks (frames straddle them) unless "1 frame/chunk"; each chunk has memory of its own, as each socket read does.',
   'Both parsers count every message; text is UTF-8-validated by both. Masked input is restored between passes, untimed.',
   'Buffer.copy: the same input copied once (parse: each chunk; encode: each payload), the ceiling for code that touches every byte.',
   'Unmasked encode: neither copies the payload; both return [header, payload] to write together (shared: encodeFrameHeader, as Connection uses it).',
