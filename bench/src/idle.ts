@@ -3,7 +3,7 @@
 import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { upgradeRequest } from 'shared';
-import { readHead } from 'shared/testing/raw-client';
+import { readHead } from 'support/testing/raw-client';
 
 const port = Number(process.argv[2]);
 const count = Number(process.argv[3]);

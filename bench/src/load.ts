@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { encodeFrame, Opcode, randomMaskKey, upgradeRequest } from 'shared';
-import { readHead } from 'shared/testing/raw-client';
+import { readHead } from 'support/testing/raw-client';
 import { FrameCounter } from './frame-counter.ts';
 import { percentile } from './stats.ts';
 

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, platform, release, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { spawnProgram } from 'shared/testing/program';
+import { spawnProgram } from 'support/testing/program';
 import type { LoadConfig, LoadResult } from './load.ts';
 import {
   type EchoRow,
@@ -38,7 +38,6 @@ const SIZES = [
 ];
 
 const benchDir = fileURLToPath(new URL('..', import.meta.url));
-const sharedDir = fileURLToPath(new URL('../../shared', import.meta.url));
 const docsDir = fileURLToPath(new URL('../../docs', import.meta.url));
 
 let step = 0;
@@ -160,11 +159,11 @@ async function main(): Promise<void> {
     heapPerConnection: spread((idle.get(server.name) ?? []).map((round) => round.heap)),
   }));
 
-  // 3. Framing: shared's own benchmark, beside ws's Receiver and Sender.
-  const framing = spawnProgram(sharedDir, [], {}, 'bench/framing.ts');
+  // 3. Framing: the hand-written core (shared) beside ws's Receiver and Sender (src/framing.ts).
+  const framing = spawnProgram(benchDir, [], {}, 'src/framing.ts');
   await framing.exited;
   progress('framing benchmark done');
-  const framingResults = readFileSync(`${sharedDir}/bench/results.md`, 'utf8');
+  const framingResults = readFileSync(`${benchDir}/framing-results.md`, 'utf8');
 
   // 4. The targets, and the report.
   const targets: Target[] = [];

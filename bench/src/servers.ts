@@ -1,5 +1,10 @@
 import { fileURLToPath } from 'node:url';
-import { MEMORY_PROBE_OPTIONS, memoryOf, type Program, spawnProgram } from 'shared/testing/program';
+import {
+  MEMORY_PROBE_OPTIONS,
+  memoryOf,
+  type Program,
+  spawnProgram,
+} from 'support/testing/program';
 
 export interface ServerUnderTest {
   name: string;
@@ -35,7 +40,7 @@ export const SERVERS: ServerUnderTest[] = [
 export interface RunningProgram {
   program: Program;
   port: number;
-  /** The server's memory after a full garbage collection (see shared/testing/memory-probe.ts). */
+  /** The server's memory after a full garbage collection (see support/testing/memory-probe.ts). */
   memory(): Promise<NodeJS.MemoryUsage>;
   stop(): Promise<void>;
 }

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { encodeFrame, Opcode } from 'shared';
-import { spawnProgram } from 'shared/testing';
+import { spawnProgram } from 'support/testing';
 import { describe, expect, it } from 'vitest';
 import { FrameCounter } from '../src/frame-counter.ts';
 import type { LoadResult } from '../src/load.ts';

@@ -6,6 +6,7 @@ import { anchors, codeBlocks, links, prose, read, readmes, root } from './markdo
 /** Every workspace package: its folder, name and scripts. */
 const packages = [
   'shared',
+  'support',
   'docs',
   'bench',
   ...readdirSync(join(root, 'exercises/part2')).map((name) => `exercises/part2/${name}`),

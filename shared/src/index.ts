@@ -19,12 +19,6 @@ export {
   encodeClosePayload,
   MAX_CLOSE_REASON_BYTES,
 } from './close-payload.ts';
-export {
-  Connection,
-  type ConnectionEvent,
-  type ConnectionOptions,
-  type ConnectionState,
-} from './connection.ts';
 export { describeFrame, previewBytes, previewText } from './describe.ts';
 export { ProtocolError } from './errors.ts';
 export {
@@ -58,4 +52,10 @@ export {
   type ParserOptions,
   type Role,
 } from './parser.ts';
+export {
+  type ProtocolEvent,
+  type ProtocolOptions,
+  type ProtocolState,
+  WebSocketProtocol,
+} from './protocol.ts';
 export { Utf8Validator } from './utf8.ts';

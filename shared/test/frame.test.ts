@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { applyMask, Connection, encodeFrame, encodeFrameHeader, Opcode } from '../src/index.ts';
+import {
+  applyMask,
+  encodeFrame,
+  encodeFrameHeader,
+  Opcode,
+  WebSocketProtocol,
+} from '../src/index.ts';
 import { bytes, RFC_MASK_KEY } from './helpers.ts';
 
 /** The first `count` bytes of a frame, in hex: its header. */
@@ -180,7 +186,7 @@ describe('encodeFrameHeader', () => {
     expect(second).not.toBe(first);
     expect([...second]).toEqual([0x81, 0x02]);
     // And the frames of a server connection are not changed either.
-    const [header] = new Connection({ role: 'server' }).send('text', payload) ?? [];
+    const [header] = new WebSocketProtocol({ role: 'server' }).send('text', payload) ?? [];
     expect([...(header ?? [])]).toEqual([0x81, 0x02]);
   });
 

@@ -1,4 +1,3 @@
-import { CloseCode } from 'shared';
 import {
   describeCertificateError,
   describeClose,
@@ -7,9 +6,21 @@ import {
   INSECURE_WARNING,
   trustedCertificates,
   wholeMessage,
-} from 'shared/conventions';
+} from 'support';
 import { WebSocket } from 'ws';
 import type { ClientOptions } from './options.ts';
+
+/**
+ * The close codes this client deals with (RFC 6455 §7.4.1). 1005 and 1006 never travel in a close
+ * frame: ws reports 1005 for a close frame without a code, and 1006 for a connection that ended
+ * without a close frame.
+ */
+const CloseCode = {
+  Normal: 1000,
+  GoingAway: 1001,
+  NoStatusReceived: 1005,
+  AbnormalClosure: 1006,
+} as const;
 
 /**
  * After we send our close frame, how long we wait for the server's before cutting the

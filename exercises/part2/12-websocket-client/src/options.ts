@@ -6,7 +6,7 @@ import {
   readUrlArgument,
   TLS_CLIENT_FLAGS,
   type TlsTrust,
-} from 'shared/conventions';
+} from 'support';
 
 /** Where the echo-server listens when started with `pnpm --filter echo-server start`. */
 export const DEFAULT_URL = 'ws://localhost:8080/ws';

@@ -2,8 +2,15 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createEchoServer } from 'echo-server/server';
-import { acceptResponse, encodeFrame, Opcode } from 'shared';
-import { freePort, spawnProgram, startScriptedServer, testServerOptions } from 'shared/testing';
+import {
+  acceptResponse,
+  encodeFrame,
+  freePort,
+  Opcode,
+  spawnProgram,
+  startScriptedServer,
+  testServerOptions,
+} from 'support/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type WebSocket, WebSocketServer } from 'ws';
 

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { clientTlsContract, spawnProgram } from 'shared/testing';
+import { clientTlsContract, spawnProgram } from 'support/testing';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 

@@ -2,7 +2,7 @@
 //
 //   pnpm --filter echo-server start          listens on ws://localhost:8080/ws
 //   PORT=9000 pnpm --filter echo-server start
-import { closeOnSignals, exitWithError, readServerOptions } from 'shared/conventions';
+import { closeOnSignals, exitWithError, readServerOptions } from 'support';
 import { createEchoServer } from './server.ts';
 
 try {

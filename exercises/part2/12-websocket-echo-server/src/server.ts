@@ -19,7 +19,7 @@ import {
   startHeartbeat,
   WRITE_BUFFER_LIMIT,
   withDeadline,
-} from 'shared/conventions';
+} from 'support';
 import { type WebSocket, WebSocketServer } from 'ws';
 
 /** An HTTP server whose /ws endpoint echoes every WebSocket message, using the `ws` library. */

@@ -1,8 +1,9 @@
 import { fileURLToPath } from 'node:url';
-import { encodeFrame, Opcode } from 'shared';
-import type { RunningServer } from 'shared/conventions';
+import type { RunningServer } from 'support';
 import {
+  encodeFrame,
   inboxOf,
+  Opcode,
   openWebSocket,
   RawClient,
   rawHttpExchange,
@@ -11,7 +12,7 @@ import {
   startServerProgram,
   testServerOptions,
   whenClosed,
-} from 'shared/testing';
+} from 'support/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { createEchoServer } from '../src/server.ts';

@@ -1,7 +1,7 @@
 // hello-server-ws: greets each WebSocket client with its IP address, then echoes (the `ws` library).
 //
 //   pnpm --filter hello-server-ws start      listens on ws://localhost:8080/ws
-import { closeOnSignals, exitWithError, readServerOptions } from 'shared/conventions';
+import { closeOnSignals, exitWithError, readServerOptions } from 'support';
 import { createHelloServer } from './server.ts';
 
 try {

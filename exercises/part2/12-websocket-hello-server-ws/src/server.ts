@@ -1,10 +1,5 @@
 import { createEchoServer } from 'echo-server/server';
-import {
-  clientAddress,
-  greetingFor,
-  type RunningServer,
-  type ServerOptions,
-} from 'shared/conventions';
+import { clientAddress, greetingFor, type RunningServer, type ServerOptions } from 'support';
 
 /** echo-server, plus a greeting for each client and log lines that say who sent what. */
 export function createHelloServer(options: ServerOptions): Promise<RunningServer> {

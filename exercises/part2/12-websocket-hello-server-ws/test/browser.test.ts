@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { playgroundContract } from 'shared/testing';
+import { playgroundContract } from 'support/testing';
 import { createHelloServer } from '../src/server.ts';
 
 // The page at / in a real Chromium: connect, send, see the echo, disconnect - the same tests for

@@ -1,4 +1,4 @@
-import { tlsContract } from 'shared/testing';
+import { tlsContract } from 'support/testing';
 import { createHelloServer } from '../src/server.ts';
 
 // --tls-cert and --tls-key: wss:// and https:// on the same port, with a throwaway certificate

@@ -3,7 +3,7 @@
 //
 //   pnpm --filter hello-server start             listens on ws://localhost:8080/ws
 //   pnpm --filter hello-server start --trace     also prints the handshake and every frame
-import { closeOnSignals, exitWithError, readServerOptions } from 'shared/conventions';
+import { closeOnSignals, exitWithError, readServerOptions } from 'support';
 import { createHelloServer } from './server.ts';
 
 try {

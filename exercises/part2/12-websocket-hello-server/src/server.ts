@@ -1,5 +1,5 @@
 import { createNativeServer, type NativeServer } from 'native-server/server';
-import { clientAddress, greetingFor, type ServerOptions } from 'shared/conventions';
+import { clientAddress, greetingFor, type ServerOptions } from 'support';
 
 /** native-server, plus a greeting for each client and log lines that say who sent what. */
 export function createHelloServer(options: ServerOptions): Promise<NativeServer> {

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { helloServerContract } from 'shared/testing';
+import { helloServerContract } from 'support/testing';
 import { createHelloServer } from '../src/server.ts';
 
 // The greeting (IPv4, IPv6, IPv4-mapped, X-Forwarded-For ignored), the echo after it, and the

@@ -1,7 +1,13 @@
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import { CloseCode, Connection, type ConnectionEvent, closeCodeName, describeFrame } from 'shared';
-import { describeClose, INSECURE_WARNING, wholeMessage } from 'shared/conventions';
+import {
+  CloseCode,
+  closeCodeName,
+  describeFrame,
+  type ProtocolEvent,
+  WebSocketProtocol,
+} from 'shared';
+import { describeClose, INSECURE_WARNING, wholeMessage } from 'support';
 import { openWebSocket } from './handshake.ts';
 import type { ClientOptions } from './options.ts';
 
@@ -46,7 +52,7 @@ export async function runClient(options: ClientOptions, terminal: Terminal): Pro
   if (options.insecure) printError(INSECURE_WARNING);
   const { socket, rest } = await openWebSocket(options.url, { ...options, trace });
 
-  const connection = new Connection({
+  const connection = new WebSocketProtocol({
     role: 'client', // every frame we send is masked with a fresh random key (RFC 6455 §5.3)
     onFrame:
       trace &&
@@ -75,7 +81,7 @@ export async function runClient(options: ClientOptions, terminal: Terminal): Pro
       }, CLOSE_TIMEOUT_MS);
     };
 
-    const handle = (event: ConnectionEvent) => {
+    const handle = (event: ProtocolEvent) => {
       switch (event.type) {
         // Printed whole, as received: a long text is not cut, and binary shows every byte. Control
         // characters are escaped (`\n`), so each message is one line of the terminal.
@@ -92,7 +98,7 @@ export async function runClient(options: ClientOptions, terminal: Terminal): Pro
           write(event.frame);
           break;
         case 'error':
-          // The server broke the protocol; `Connection` has queued our close frame with the code.
+          // The server broke the protocol; `WebSocketProtocol` has queued our close frame with the code.
           printError(
             `protocol error: ${event.error.message}; closing with ${event.error.closeCode} (${closeCodeName(event.error.closeCode)})`,
           );

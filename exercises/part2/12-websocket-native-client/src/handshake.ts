@@ -6,7 +6,7 @@ import {
   describeConnectError,
   ExpectedError,
   trustedCertificates,
-} from 'shared/conventions';
+} from 'support';
 
 export interface HandshakeOptions {
   /** Milliseconds the server gets to answer, counted from the first connection attempt. */

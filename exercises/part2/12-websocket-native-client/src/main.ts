@@ -4,7 +4,7 @@
 //   pnpm --filter native-client start                      connects to ws://localhost:8082/ws
 //   pnpm --filter native-client start ws://localhost:8080/ws --trace
 //   printf 'a\nb\n' | pnpm --filter native-client start    sends two lines, then closes
-import { exitWithError } from 'shared/conventions';
+import { exitWithError } from 'support';
 import { processTerminal, runClient } from './client.ts';
 import { readClientOptions } from './options.ts';
 

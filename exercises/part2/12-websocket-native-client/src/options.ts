@@ -6,7 +6,7 @@ import {
   readUrlArgument,
   TLS_CLIENT_FLAGS,
   type TlsTrust,
-} from 'shared/conventions';
+} from 'support';
 
 /** Where native-server listens when started with `pnpm --filter native-server start`. */
 export const DEFAULT_URL = 'ws://localhost:8082/ws';

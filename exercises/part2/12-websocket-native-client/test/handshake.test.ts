@@ -4,7 +4,7 @@
  * client never gets as far as "Connected!".
  */
 import { acceptKey, encodeFrame, Opcode } from 'shared';
-import { freePort } from 'shared/testing';
+import { freePort } from 'support/testing';
 import { describe, expect, it } from 'vitest';
 import {
   CONNECTED,

@@ -2,7 +2,7 @@
 //
 //   pnpm --filter native-server start            listens on ws://localhost:8082/ws
 //   pnpm --filter native-server start --trace    also prints the handshake and every frame
-import { closeOnSignals, exitWithError, readServerOptions } from 'shared/conventions';
+import { closeOnSignals, exitWithError, readServerOptions } from 'support';
 import { createNativeServer } from './server.ts';
 
 try {

@@ -15,7 +15,7 @@ import {
   SHUTDOWN_REASON,
   startHeartbeat,
   withDeadline,
-} from 'shared/conventions';
+} from 'support';
 import { answerUpgrade } from './upgrade.ts';
 import { ServerWebSocket, type WebSocketOptions } from './websocket.ts';
 

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { acceptResponse, checkUpgradeRequest } from 'shared';
-import { type Log, refuseUpgrade } from 'shared/conventions';
+import { type Log, refuseUpgrade } from 'support';
 
 export interface UpgradeOptions {
   allowedOrigins: readonly string[] | undefined;

@@ -1,12 +1,12 @@
 import type { Socket } from 'node:net';
-import { CloseCode, Connection, type ConnectionEvent, describeFrame, type Frame } from 'shared';
 import {
-  describeClose,
-  describeError,
-  type Log,
-  type Pingable,
-  WRITE_BUFFER_LIMIT,
-} from 'shared/conventions';
+  CloseCode,
+  describeFrame,
+  type Frame,
+  type ProtocolEvent,
+  WebSocketProtocol,
+} from 'shared';
+import { describeClose, describeError, type Log, type Pingable, WRITE_BUFFER_LIMIT } from 'support';
 
 // Parts of frames smaller than this are copied together before writing; larger ones are not.
 const COPY_BELOW = 16 * 1024;
@@ -25,7 +25,7 @@ export interface WebSocketOptions {
 /**
  * One WebSocket connection on a TCP socket, server side, after the handshake.
  *
- * The protocol itself - framing, masking, UTF-8, pings, the closing handshake - is `Connection`
+ * The protocol itself - framing, masking, UTF-8, pings, the closing handshake - is `WebSocketProtocol`
  * from `shared`, which does no I/O. This class moves bytes between it and the socket: data in,
  * events out, frames written, and the socket ended when the protocol says so.
  */
@@ -38,7 +38,7 @@ export class ServerWebSocket implements Pingable {
   awaitingPong = false;
 
   readonly #socket: Socket;
-  readonly #protocol: Connection;
+  readonly #protocol: WebSocketProtocol;
   readonly #options: WebSocketOptions;
   /** The close code and reason once the closing handshake is done (or failed). */
   #closedWith: { code: number; reason: string } | undefined;
@@ -59,7 +59,7 @@ export class ServerWebSocket implements Pingable {
     this.#options = options;
     const { log } = options;
     const { peer } = who;
-    this.#protocol = new Connection({
+    this.#protocol = new WebSocketProtocol({
       role: 'server',
       maxPayload: options.maxPayload,
       onFrame: options.trace
@@ -136,7 +136,7 @@ export class ServerWebSocket implements Pingable {
   }
 
   // An arrow function: it is passed to `receive` as it is, without a new closure per chunk.
-  #handle = (event: ConnectionEvent): void => {
+  #handle = (event: ProtocolEvent): void => {
     const { log } = this.#options;
     const { peer } = this;
     switch (event.type) {

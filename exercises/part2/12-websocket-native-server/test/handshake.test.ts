@@ -5,7 +5,7 @@
 import { once } from 'node:events';
 import { createConnection, type Socket } from 'node:net';
 import { FrameParser, Opcode, type ParserEvent } from 'shared';
-import { openWebSocket, rawHttpExchange, readHead, roundTrip } from 'shared/testing';
+import { openWebSocket, rawHttpExchange, readHead, roundTrip } from 'support/testing';
 import { describe, expect, it } from 'vitest';
 import { clientFrame, expectStillServing, serverPerTest } from './helpers.ts';
 

@@ -3,7 +3,7 @@
  * backpressure against clients that do not read, and a shutdown that tells everyone.
  */
 import { Opcode } from 'shared';
-import { SHUTDOWN_GRACE_MS, WRITE_BUFFER_LIMIT } from 'shared/conventions';
+import { SHUTDOWN_GRACE_MS, WRITE_BUFFER_LIMIT } from 'support';
 import {
   MEMORY_PROBE_OPTIONS,
   memoryOf,
@@ -12,7 +12,7 @@ import {
   roundTrip,
   startServerProgram,
   whenClosed,
-} from 'shared/testing';
+} from 'support/testing';
 import { describe, expect, it } from 'vitest';
 import { clientFrame, closePayload, packageDir, serverPerTest, type WsClient } from './helpers.ts';
 

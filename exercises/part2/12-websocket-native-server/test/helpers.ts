@@ -5,15 +5,17 @@
 import { fileURLToPath } from 'node:url';
 import { encodeFrame } from 'shared';
 import {
-  openWebSocket,
-  RawClient,
   type RawFrameFields,
   rawClosePayload,
   rawFrame as rawFrameWithAnyMask,
+} from 'shared/testing';
+import {
+  openWebSocket,
+  RawClient,
   roundTrip,
   testServerOptions,
   whenClosed,
-} from 'shared/testing';
+} from 'support/testing';
 import { afterEach, expect } from 'vitest';
 import { createNativeServer, type NativeServer } from '../src/server.ts';
 

@@ -2,7 +2,7 @@
  * native-server against `ws`, a client written by other people: if the two agree on every size,
  * on fragments, pings and the closing handshake, the server speaks RFC 6455 as others read it.
  */
-import { inboxOf, openWebSocket, roundTrip, whenClosed } from 'shared/testing';
+import { inboxOf, openWebSocket, roundTrip, whenClosed } from 'support/testing';
 import { describe, expect, it } from 'vitest';
 import { serverPerTest, type WsClient } from './helpers.ts';
 

@@ -11,7 +11,7 @@ import {
   spawnProgram,
   startServerProgram,
   whenClosed,
-} from 'shared/testing';
+} from 'support/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { packageDir, serverPerTest } from './helpers.ts';
 

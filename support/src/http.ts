@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
-import { checkHost, checkUpgradeRequest, refusalResponse } from '../src/index.ts';
+import { checkHost, checkUpgradeRequest, refusalResponse } from 'shared';
 import { ExpectedError } from './errors.ts';
 import { type Page, playgroundPage } from './playground.ts';
 import type { TlsFiles } from './tls.ts';

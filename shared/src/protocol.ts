@@ -12,10 +12,10 @@ import { FrameParser, type Role } from './parser.ts';
  * closing  we sent a close frame and wait for the peer's (RFC 6455 §7.1.2)
  * closed   both close frames went by, or the connection failed: end the TCP connection
  */
-export type ConnectionState = 'open' | 'closing' | 'closed';
+export type ProtocolState = 'open' | 'closing' | 'closed';
 
 /** What the connection asks of the program around it, in the order it must happen. */
-export type ConnectionEvent =
+export type ProtocolEvent =
   /** A whole text message (valid UTF-8). */
   | { type: 'text'; data: Buffer }
   /** A whole binary message. */
@@ -34,7 +34,7 @@ export type ConnectionEvent =
    */
   | { type: 'closed'; code: number; reason: string };
 
-export interface ConnectionOptions {
+export interface ProtocolOptions {
   role: Role;
   /** The largest message accepted, in bytes. Default 16 MiB. */
   maxPayload?: number;
@@ -50,14 +50,14 @@ export interface ConnectionOptions {
  * for the bytes of frames to write. It answers pings, runs the closing handshake and fails the connection on
  * protocol errors, so servers and clients built on it only move bytes.
  */
-export class Connection {
+export class WebSocketProtocol {
   readonly #role: Role;
   readonly #parser: FrameParser;
-  readonly #onFrame: ConnectionOptions['onFrame'];
+  readonly #onFrame: ProtocolOptions['onFrame'];
   readonly #maskKey: (() => Buffer) | undefined;
-  #state: ConnectionState = 'open';
+  #state: ProtocolState = 'open';
 
-  constructor(options: ConnectionOptions) {
+  constructor(options: ProtocolOptions) {
     this.#role = options.role;
     this.#onFrame = options.onFrame;
     this.#maskKey = options.maskKey;
@@ -69,7 +69,7 @@ export class Connection {
     });
   }
 
-  get state(): ConnectionState {
+  get state(): ProtocolState {
     return this.#state;
   }
 
@@ -85,7 +85,7 @@ export class Connection {
    * close has not been answered yet. (Returning a list of every event at once would already have
    * answered it.)
    */
-  receive(chunk: Buffer, handle: (event: ConnectionEvent) => void): void {
+  receive(chunk: Buffer, handle: (event: ProtocolEvent) => void): void {
     for (const event of this.#parser.push(chunk)) {
       // The program may have failed the connection while handling an earlier event.
       if (this.state === 'closed') return;

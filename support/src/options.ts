@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { DEFAULT_MAX_PAYLOAD } from '../src/index.ts';
+import { DEFAULT_MAX_PAYLOAD } from 'shared';
 import { ExpectedError } from './errors.ts';
 import { readTlsFiles, type TlsFiles } from './tls.ts';
 

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { closeCodeName } from '../src/index.ts';
+import { closeCodeName } from 'shared';
 
 /**
  * What the servers print. `--quiet` silences the lines about connections and messages, which is

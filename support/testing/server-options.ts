@@ -1,4 +1,4 @@
-import { type ServerOptions, serverDefaults } from '../conventions/index.ts';
+import { type ServerOptions, serverDefaults } from '../src/index.ts';
 import { LineWatcher } from './lines.ts';
 
 /**

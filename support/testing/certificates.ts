@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type CertificateFiles, createCertificates, type TlsFiles } from '../conventions/index.ts';
+import { type CertificateFiles, createCertificates, type TlsFiles } from '../src/index.ts';
 
 export interface TestCertificate {
   files: CertificateFiles;

@@ -2,8 +2,8 @@
  * How fast does `shared` parse and encode WebSocket frames? Measured beside `ws`'s Receiver and
  * Sender in the same run, with Buffer.copy of the same bytes as the ceiling.
  *
- *   pnpm --filter shared bench        every row; writes bench/results.md
- *   npx tsx bench/framing.ts "1 MiB"  only the rows whose name contains "1 MiB" (for profiling)
+ *   pnpm --filter bench framing        every row; writes bench/framing-results.md
+ *   npx tsx src/framing.ts "1 MiB"     only the rows whose name contains "1 MiB" (for profiling)
  *
  * `ws` runs without its optional native add-ons (bufferutil, utf-8-validate), as most installs
  * do: it then masks and unmasks in JavaScript, and checks UTF-8 with Node's `buffer.isUtf8`, as
@@ -24,8 +24,8 @@ import {
   Opcode,
   type Role,
   randomMaskKey,
-} from '../src/index.ts';
-import { Receiver, Sender } from '../testing/ws-internals.ts';
+} from 'shared';
+import { Receiver, Sender } from 'shared/testing';
 import { clock, measure, ratios, type Stats, type Subject, stats } from './measure.ts';
 
 // lib/buffer-util.js is not in ws's package "exports", so it is loaded by its path, relative to
@@ -204,11 +204,11 @@ function sharedEncode(payload: Buffer, count: number, masked: boolean): Subject 
       let written = 0;
       for (let i = 0; i < count; i++) {
         if (masked) {
-          // A fresh random key for every frame, written into the header, as Connection does;
+          // A fresh random key for every frame, written into the header, as WebSocketProtocol does;
           // ws's Sender does the same inside frame().
           written += encodeFrame({ opcode: Opcode.Binary, payload, mask: true }).length;
         } else {
-          // A server writes [header, payload], as Connection does: the payload is not copied.
+          // A server writes [header, payload], as WebSocketProtocol does: the payload is not copied.
           written += encodeFrameHeader({ opcode: Opcode.Binary, payload }).length + payload.length;
         }
       }
@@ -498,12 +498,12 @@ const NOTES = [
   'MB = 10^6 bytes of payload. Parse input: frames end to end, cut in 64 KiB chunks (frames straddle them) unless "1 frame/chunk"; each chunk has memory of its own, as each socket read does.',
   'Both parsers count every message; text is UTF-8-validated by both. Masked input is restored between passes, untimed.',
   'Buffer.copy: the same input copied once (parse: each chunk; encode: each payload), the ceiling for code that touches every byte.',
-  'Unmasked encode: neither copies the payload; both return [header, payload] to write together (shared: encodeFrameHeader, as Connection uses it).',
+  'Unmasked encode: neither copies the payload; both return [header, payload] to write together (shared: encodeFrameHeader, as WebSocketProtocol uses it).',
 ];
 
 function markdown(results: Result[], machineLine: string): string {
   const lines = [
-    '<!-- Written by `pnpm --filter shared bench` (bench/framing.ts). -->',
+    '<!-- Written by `pnpm --filter bench framing` (bench/src/framing.ts). -->',
     `### Framing: \`shared\` beside \`ws\` ${wsVersion}`,
     '',
     `${machineLine}. ${addOns()}.`,
@@ -577,9 +577,9 @@ async function main(): Promise<void> {
   );
 
   if (filter) {
-    console.log('Only some rows ran: bench/results.md is left as it was.');
+    console.log('Only some rows ran: bench/framing-results.md is left as it was.');
   } else {
-    const file = new URL('./results.md', import.meta.url);
+    const file = new URL('../framing-results.md', import.meta.url);
     writeFileSync(file, markdown(results, machineLine));
     console.log(`Table written to ${file.pathname}`);
   }

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RunningServer, ServerOptions } from '../conventions/index.ts';
+import type { RunningServer, ServerOptions } from '../src/index.ts';
 import type { LineWatcher } from './lines.ts';
 import { startServerProgram } from './program.ts';
 import { testServerOptions } from './server-options.ts';

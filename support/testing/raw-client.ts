@@ -8,7 +8,7 @@ import {
   ResponseHeadReader,
   randomMaskKey,
   upgradeRequest,
-} from '../src/index.ts';
+} from 'shared';
 
 /**
  * A WebSocket client on a bare TCP socket, for tests that must send what a well-behaved library

@@ -9,7 +9,7 @@ import {
   readTlsFiles,
   readWebSocketUrl,
   webSocketUrl,
-} from '../conventions/index.ts';
+} from '../src/index.ts';
 
 /** A socket as far as the address helpers look at it. */
 const socketFrom = (remoteAddress: string) => ({ remoteAddress, remotePort: 5 }) as Socket;

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
-  Connection,
-  type ConnectionEvent,
   encodeFrame,
   Opcode,
   type OutgoingFrame,
+  type ProtocolEvent,
+  WebSocketProtocol,
 } from '../src/index.ts';
 import { bytes, read } from './helpers.ts';
 
@@ -13,13 +13,13 @@ const KEY = bytes('01 02 03 04');
 const maskKey = () => Buffer.from(KEY);
 
 /** A connection on the server side: it reads masked frames and sends unmasked ones. */
-function serverConnection(): Connection {
-  return new Connection({ role: 'server' });
+function serverConnection(): WebSocketProtocol {
+  return new WebSocketProtocol({ role: 'server' });
 }
 
 /** A connection on the client side, masking with the fixed key. */
-function clientConnection(): Connection {
-  return new Connection({ role: 'client', maskKey });
+function clientConnection(): WebSocketProtocol {
+  return new WebSocketProtocol({ role: 'client', maskKey });
 }
 
 /** A frame from a client, as a server receives it: masked (§5.3). */
@@ -48,10 +48,10 @@ function joined(frame: Buffer[] | undefined): Buffer | undefined {
 }
 
 /** An event, with a `send` event's frame joined into `bytes`, easy to compare. */
-type Seen = Exclude<ConnectionEvent, { type: 'send' }> | { type: 'send'; bytes: Buffer };
+type Seen = Exclude<ProtocolEvent, { type: 'send' }> | { type: 'send'; bytes: Buffer };
 
 /** Every event `receive` hands over for `chunk`, in order. */
-function receiveAll(connection: Connection, chunk: Buffer): Seen[] {
+function receiveAll(connection: WebSocketProtocol, chunk: Buffer): Seen[] {
   const events: Seen[] = [];
   connection.receive(chunk, (event) =>
     events.push(
@@ -260,7 +260,7 @@ describe('Connection: protocol errors (§7.1.7)', () => {
   });
 
   it('fails with 1009 on a message over the maxPayload it was given (§10.4)', () => {
-    const connection = new Connection({ role: 'server', maxPayload: 10 });
+    const connection = new WebSocketProtocol({ role: 'server', maxPayload: 10 });
     const events = receiveAll(
       connection,
       fromClient({ opcode: Opcode.Binary, payload: Buffer.alloc(11) }),
@@ -318,7 +318,7 @@ describe('Connection: failing it from the program (§7.1.7)', () => {
 describe('Connection: tracing', () => {
   it('reports frames read as "in" and frames made as "out" to onFrame', () => {
     const seen: string[] = [];
-    const connection = new Connection({
+    const connection = new WebSocketProtocol({
       role: 'server',
       onFrame: (frame, direction) => seen.push(`${direction} ${frame.opcode}`),
     });

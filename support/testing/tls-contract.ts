@@ -8,7 +8,7 @@ import {
   type RunningServer,
   type ServerOptions,
   type TlsFiles,
-} from '../conventions/index.ts';
+} from '../src/index.ts';
 import { removeTestCertificates, type TestCertificates, testCertificates } from './certificates.ts';
 import { testServerOptions } from './server-options.ts';
 import { inboxOf, openWebSocket, roundTrip, whenClosed } from './ws-client.ts';
