@@ -2,15 +2,30 @@
 //
 //   pnpm --filter echo-server start          listens on ws://localhost:8080/ws
 //   PORT=9000 pnpm --filter echo-server start
-import { closeOnSignals, exitWithError, readServerOptions } from 'support';
+import { exitWithError, readServerOptions } from 'support';
 import { createEchoServer } from './server.ts';
 
+/** After Ctrl+C or SIGTERM the program exits within this time, whatever happens. */
+const EXIT_DEADLINE_MS = 2000;
+
 try {
+  // 1. The settings, from flags and environment variables (see the README's table).
   const options = readServerOptions('echo-server', 8080);
+  // 2. Start the server (src/server.ts) and say where it listens.
   const server = await createEchoServer(options);
   options.log(`echo-server listening on ${server.url}`);
-  // Ctrl+C or SIGTERM: close every connection with 1001, then exit.
-  closeOnSignals(server, options.log);
+  // 3. Ctrl+C (SIGINT) or SIGTERM: close every connection with 1001, then exit 0. The server's
+  //    close() bounds its wait for the clients; the deadline also covers a close that goes wrong.
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    options.log(`${signal}: closing every connection with 1001 (server shutting down)`);
+    setTimeout(() => process.exit(0), EXIT_DEADLINE_MS).unref();
+    server.close().finally(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
 } catch (error) {
   exitWithError(error);
 }

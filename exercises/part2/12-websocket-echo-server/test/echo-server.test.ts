@@ -15,7 +15,7 @@ import {
 } from 'support/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { createEchoServer } from '../src/server.ts';
+import { createEchoServer, WRITE_BUFFER_LIMIT } from '../src/server.ts';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 
@@ -200,6 +200,19 @@ describe('an error in our own code', () => {
     expect((await roundTrip(other, 'still here', false)).data.toString()).toBe('still here');
     other.close();
   });
+
+  it('fails a connection with 1011 when its setup throws', async () => {
+    // The "connected" line throws, as a bug in the code that sets up a connection would.
+    const lines: string[] = [];
+    const log = (line: string) => {
+      if (line.startsWith('connected:')) throw new Error('a bug in the setup');
+      lines.push(line);
+    };
+    const { server } = await start({ log });
+    const ws = await openWebSocket(server.url);
+    expect(await whenClosed(ws)).toEqual({ code: 1011, reason: '' });
+    expect(lines.some((line) => line.startsWith('internal error with '))).toBe(true);
+  });
 });
 
 describe('limits and health', () => {
@@ -267,7 +280,8 @@ describe('limits and health', () => {
     const { server, output } = await start();
     const client = await RawClient.connect(server.port);
     client.socket.pause(); // the client stops reading: echoes pile up on the server
-    const message = Buffer.alloc(1024 * 1024, 1);
+    // Sixteen messages of WRITE_BUFFER_LIMIT bytes each: far more than the limit waits unread.
+    const message = Buffer.alloc(WRITE_BUFFER_LIMIT, 1);
     for (let i = 0; i < 16; i++) client.sendFrame(Opcode.Binary, message);
     await output.waitFor(/^paused reading from 127\.0\.0\.1:\d+: \d+ bytes wait to be sent$/);
 
