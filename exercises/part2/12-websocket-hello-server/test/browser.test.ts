@@ -3,7 +3,7 @@ import { playgroundContract } from 'support/testing';
 import { createHelloServer } from '../src/server.ts';
 
 // The page at / in a real Chromium: connect, send, see the echo, disconnect - the same tests for
-// every server (shared/testing/browser.ts).
+// every server (support/testing/browser.ts).
 playgroundContract({
   name: 'hello-server',
   packageDir: fileURLToPath(new URL('..', import.meta.url)),

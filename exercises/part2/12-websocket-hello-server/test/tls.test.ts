@@ -2,5 +2,5 @@ import { tlsContract } from 'support/testing';
 import { createHelloServer } from '../src/server.ts';
 
 // --tls-cert and --tls-key: wss:// and https:// on the same port, with a throwaway certificate
-// (shared/testing/tls-contract.ts).
+// (support/testing/tls-contract.ts).
 tlsContract('hello-server', createHelloServer, true);

@@ -2,15 +2,32 @@
 //
 //   pnpm --filter native-server start            listens on ws://localhost:8082/ws
 //   pnpm --filter native-server start --trace    also prints the handshake and every frame
-import { closeOnSignals, exitWithError, readServerOptions } from 'support';
-import { createNativeServer } from './server.ts';
+//
+// src/minimal.ts is the same idea in one page; this is the version that handles everything.
+import { exitWithError, readServerOptions } from 'support';
+import { createNativeServer, SHUTDOWN_CODE, SHUTDOWN_REASON } from './server.ts';
+
+/** After Ctrl+C or SIGTERM the program exits within this time, whatever happens. */
+const EXIT_DEADLINE_MS = 2000;
 
 try {
   const options = readServerOptions('native-server', 8082);
   const server = await createNativeServer(options);
   options.log(`native-server listening on ${server.url}`);
-  // Ctrl+C or SIGTERM: close every connection with 1001, then exit.
-  closeOnSignals(server, options.log);
+
+  // Ctrl+C (SIGINT) or SIGTERM (what `kill` and container runtimes send): close every
+  // connection with 1001, then exit 0. server.close() bounds its own wait for the clients; the
+  // deadline also covers a close that goes wrong. A second signal while closing changes nothing.
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    options.log(`${signal}: closing every connection with ${SHUTDOWN_CODE} (${SHUTDOWN_REASON})`);
+    setTimeout(() => process.exit(0), EXIT_DEADLINE_MS).unref();
+    server.close().finally(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
 } catch (error) {
   exitWithError(error);
 }

@@ -5,19 +5,22 @@ import {
   createLog,
   describeMessage,
   describePeer,
-  type EchoHooks,
   listen,
   type RunningServer,
   refuseBadTarget,
   type ServerOptions,
-  SHUTDOWN_CODE,
-  SHUTDOWN_GRACE_MS,
-  SHUTDOWN_REASON,
-  startHeartbeat,
-  withDeadline,
 } from 'support';
+import { type ConnectionOptions, WebSocketConnection } from './connection.ts';
 import { answerUpgrade } from './upgrade.ts';
-import { ServerWebSocket, type WebSocketOptions } from './websocket.ts';
+
+/**
+ * Closing the listening socket stops new connections but leaves open WebSockets open: each one
+ * gets a close frame with 1001, "going away, such as a server going down" (RFC 6455 §7.4.1).
+ */
+export const SHUTDOWN_CODE = 1001;
+export const SHUTDOWN_REASON = 'server shutting down';
+/** How long clients get to answer that close frame before their connections are cut. */
+export const SHUTDOWN_GRACE_MS = 1500;
 
 export interface NativeServer extends RunningServer {
   /** Open connections, and the bytes held for them (waiting to be sent, or still arriving). */
@@ -28,34 +31,33 @@ export interface NativeServer extends RunningServer {
  * A WebSocket echo server written by hand: `node:http` for the HTTP part, `shared` for RFC 6455,
  * no WebSocket library.
  */
-export async function createNativeServer(
-  options: ServerOptions,
-  hooks: EchoHooks = {},
-): Promise<NativeServer> {
+export async function createNativeServer(options: ServerOptions): Promise<NativeServer> {
   const log = createLog(options);
-  const connections = new Set<ServerWebSocket>();
+  const connections = new Set<WebSocketConnection>();
 
-  // 1. The HTTP server. Plain requests get 426 or 404; a request that is not complete within
-  //    the handshake timeout gets 408 and is dropped (see createHttpServer).
+  // 1. The HTTP server. Plain requests get the browser page at /, 426 at /ws, 404 elsewhere; a
+  //    request that is not complete within the handshake timeout gets 408 and is dropped (see
+  //    createHttpServer in support).
   const http = createHttpServer(options);
 
   // 2. The echo: every message goes back to its sender with its type. This, and the rest of what
   //    every connection shares, is made once for the server.
-  const connectionOptions: WebSocketOptions = {
+  const connectionOptions: ConnectionOptions = {
     maxPayload: options.maxPayload,
     trace: options.trace,
     log,
-    onMessage(ws, type, data) {
-      log.event?.(`${ws.received}: ${describeMessage(data, type === 'binary')}`);
-      ws.send(type, data);
+    onMessage(connection, type, data) {
+      log.event?.(`Received: ${describeMessage(data, type === 'binary')}`);
+      connection.send(type, data);
     },
-    onClose: (ws) => connections.delete(ws),
+    onClose: (connection) => connections.delete(connection),
   };
 
-  // 3. An upgrade request: check the handshake, answer 101, and the socket is ours.
+  // 3. An upgrade request: check where it goes and the handshake, answer 101, and the socket is
+  //    ours: from now on it carries frames (src/connection.ts).
   http.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
     socket.on('error', () => {}); // a client that vanishes mid-handshake is not our error
-    if (refuseBadTarget(request, socket)) return;
+    if (refuseBadTarget(request, socket)) return; // 400 for a bad Host, 404 for a path not /ws
     const peer = describePeer(socket);
     const upgraded = answerUpgrade(request, socket, {
       allowedOrigins: options.allowedOrigins,
@@ -65,43 +67,62 @@ export async function createNativeServer(
     });
     if (!upgraded) return;
 
-    const received = hooks.receivedFrom?.(socket) ?? 'Received';
-    const ws = new ServerWebSocket(socket, head, { peer, received }, connectionOptions);
-    connections.add(ws);
-    try {
-      log.event?.(`connected: ${peer} (${connections.size} open)`);
-      if (hooks.greeting) ws.send('text', hooks.greeting(socket));
-    } catch (error) {
-      ws.fail(error); // 1011 for this client alone, as for an error in onMessage
-    }
+    const connection = new WebSocketConnection(socket, head, peer, connectionOptions);
+    connections.add(connection);
+    log.event?.(`connected: ${peer} (${connections.size} open)`);
   });
 
-  // 4. The heartbeat: ping every client; one that has not answered the previous ping by the next
-  //    round is gone (TCP alone would not notice) and is cut off.
-  const stopHeartbeat = startHeartbeat(() => connections, options.heartbeatInterval, log);
+  // 4. The heartbeat. TCP alone does not notice a client that vanished (a pulled cable, a laptop
+  //    lid closed): nothing is sent, so nothing fails. Every interval, each client gets a ping;
+  //    one that has sent nothing at all since the previous ping - no pong, no other bytes - is
+  //    gone, and is cut without a closing handshake it could not answer either.
+  const heartbeat = setInterval(() => {
+    for (const connection of connections) {
+      if (connection.awaitingPong) {
+        log.event?.(`no pong from ${connection.peer}: terminating the connection`);
+        connection.terminate();
+        continue;
+      }
+      connection.awaitingPong = true; // cleared by any bytes from the client
+      connection.ping();
+    }
+  }, options.heartbeatInterval);
 
+  // 5. Listen: on both loopback addresses by default (see listen in support).
   const listening = await listen(http, options);
 
   return {
     url: listening.url,
     port: listening.port,
+
     stats() {
       let bufferedBytes = 0;
-      for (const ws of connections) bufferedBytes += ws.bufferedBytes;
+      for (const connection of connections) bufferedBytes += connection.bufferedBytes;
       return { connections: connections.size, bufferedBytes };
     },
+
+    // 6. The shutdown: stop listening, then close every open connection with 1001 and wait for
+    //    the answers - but no longer than SHUTDOWN_GRACE_MS. Whoever has not answered by then
+    //    is cut.
     async close() {
-      stopHeartbeat();
+      clearInterval(heartbeat);
       listening.close();
-      const closed = [...connections].map((ws) => {
-        ws.close(SHUTDOWN_CODE, SHUTDOWN_REASON);
-        return ws.closed;
+      const allClosed = Promise.all(
+        [...connections].map((connection) => {
+          connection.close(SHUTDOWN_CODE, SHUTDOWN_REASON);
+          return connection.closed;
+        }),
+      );
+      let graceTimer: NodeJS.Timeout | undefined;
+      const graceOver = new Promise<void>((resolve) => {
+        graceTimer = setTimeout(resolve, SHUTDOWN_GRACE_MS);
       });
-      await withDeadline(Promise.all(closed), SHUTDOWN_GRACE_MS);
-      // Whoever did not answer in time is cut; their sockets close a moment later.
-      for (const ws of connections) ws.terminate();
-      http.closeAllConnections();
-      await Promise.all(closed);
+      await Promise.race([allClosed, graceOver]);
+      clearTimeout(graceTimer);
+      // Their sockets close a moment later; close() resolves once every one has.
+      for (const connection of connections) connection.terminate();
+      http.closeAllConnections(); // sockets still in their handshake, or asking for the page
+      await allClosed;
     },
   };
 }

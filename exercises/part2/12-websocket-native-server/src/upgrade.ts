@@ -21,15 +21,17 @@ export function answerUpgrade(
   options: UpgradeOptions,
 ): boolean {
   const { log, peer } = options;
+  // 1. --trace: the request as it arrived, every header line in the order it was sent.
   if (options.trace) {
-    const headers = [];
-    for (let i = 0; i < request.rawHeaders.length; i += 2) {
-      headers.push(`${request.rawHeaders[i]}: ${request.rawHeaders[i + 1]}`);
-    }
     log.info(`${peer} >> ${request.method} ${request.url} HTTP/${request.httpVersion}`);
-    for (const header of headers) log.info(`${peer} >>   ${header}`);
+    for (let i = 0; i < request.rawHeaders.length; i += 2) {
+      log.info(`${peer} >>   ${request.rawHeaders[i]}: ${request.rawHeaders[i + 1]}`);
+    }
   }
 
+  // 2. The rules of §4.2.1 (method, version, Host, Upgrade, Connection, Sec-WebSocket-Version
+  //    and -Key, and Origin when ALLOWED_ORIGINS is set): checkUpgradeRequest in
+  //    shared/src/handshake.ts. A broken one is refused with its HTTP status and the reason.
   const check = checkUpgradeRequest(request, { allowedOrigins: options.allowedOrigins });
   if (!check.ok) {
     log.event?.(`refused ${peer}: ${check.status} ${check.reason}`);
@@ -37,6 +39,7 @@ export function answerUpgrade(
     return false;
   }
 
+  // 3. 101 Switching Protocols, with Sec-WebSocket-Accept = base64(SHA-1(key + GUID)) (§4.2.2).
   const response = acceptResponse(check.key);
   if (options.trace) {
     for (const line of response.trimEnd().split('\r\n')) log.info(`${peer} <<   ${line}`);

@@ -3,7 +3,6 @@
  * backpressure against clients that do not read, and a shutdown that tells everyone.
  */
 import { Opcode } from 'shared';
-import { SHUTDOWN_GRACE_MS, WRITE_BUFFER_LIMIT } from 'support';
 import {
   MEMORY_PROBE_OPTIONS,
   memoryOf,
@@ -14,6 +13,8 @@ import {
   whenClosed,
 } from 'support/testing';
 import { describe, expect, it } from 'vitest';
+import { WRITE_BUFFER_LIMIT } from '../src/connection.ts';
+import { SHUTDOWN_GRACE_MS } from '../src/server.ts';
 import { clientFrame, closePayload, packageDir, serverPerTest, type WsClient } from './helpers.ts';
 
 const start = serverPerTest();

@@ -6,40 +6,58 @@ import {
   type ProtocolEvent,
   WebSocketProtocol,
 } from 'shared';
-import { describeClose, describeError, type Log, type Pingable, WRITE_BUFFER_LIMIT } from 'support';
+import { describeClose, describeError, type Log } from 'support';
+
+/**
+ * Backpressure: when more than this many bytes wait to be sent to one client (it reads slower
+ * than it sends), the server stops reading from it until they have been written.
+ */
+export const WRITE_BUFFER_LIMIT = 1024 * 1024;
 
 // Parts of frames smaller than this are copied together before writing; larger ones are not.
 const COPY_BELOW = 16 * 1024;
 
 /** What every connection of a server shares: made once per server, not per connection. */
-export interface WebSocketOptions {
+export interface ConnectionOptions {
   maxPayload: number;
   trace: boolean;
   log: Log;
   /** A whole message arrived. */
-  onMessage(socket: ServerWebSocket, type: 'text' | 'binary', data: Buffer): void;
+  onMessage(connection: WebSocketConnection, type: 'text' | 'binary', data: Buffer): void;
   /** The TCP connection is gone. */
-  onClose(socket: ServerWebSocket): void;
+  onClose(connection: WebSocketConnection): void;
 }
 
 /**
  * One WebSocket connection on a TCP socket, server side, after the handshake.
  *
- * The protocol itself - framing, masking, UTF-8, pings, the closing handshake - is `WebSocketProtocol`
- * from `shared`, which does no I/O. This class moves bytes between it and the socket: data in,
- * events out, frames written, and the socket ended when the protocol says so.
+ * The protocol itself - framing, masking, UTF-8, pings, the closing handshake - is
+ * `WebSocketProtocol` from `shared`, which does no I/O. This class moves bytes between it and the
+ * socket, in five steps:
+ *
+ *   1. reading: each chunk from the socket goes into the protocol (#receive);
+ *   2. events: messages go to the server, pongs clear the heartbeat mark, the protocol's own
+ *      frames are written, and the socket ends when the closing handshake is over (#handle);
+ *   3. the program's own errors: a handler that throws fails this connection alone with 1011
+ *      (#deliver, fail);
+ *   4. writing: frames wait in an outbox while a chunk is handled, then go out in one write
+ *      (#write, #flush);
+ *   5. backpressure: reading stops while too much waits to be sent (end of #flush, 'drain').
  */
-export class ServerWebSocket implements Pingable {
+export class WebSocketConnection {
   /** `127.0.0.1:52344`, for log lines. */
   readonly peer: string;
-  /** How log lines name what this client sends: `Received`, or `Received from 127.0.0.1`. */
-  readonly received: string;
-  /** Set when a heartbeat ping goes out, cleared by the pong (see startHeartbeat). */
+  /** `127.0.0.1`: the client's address, for the greeting and the log (see clientAddress). */
+  readonly address: string;
+  /**
+   * The heartbeat's mark (step 4 in server.ts): set when a ping goes out, cleared by any bytes
+   * from the client.
+   */
   awaitingPong = false;
 
   readonly #socket: Socket;
   readonly #protocol: WebSocketProtocol;
-  readonly #options: WebSocketOptions;
+  readonly #options: ConnectionOptions;
   /** The close code and reason once the closing handshake is done (or failed). */
   #closedWith: { code: number; reason: string } | undefined;
   #paused = false;
@@ -50,18 +68,19 @@ export class ServerWebSocket implements Pingable {
   constructor(
     socket: Socket,
     head: Buffer,
-    who: { peer: string; received: string },
-    options: WebSocketOptions,
+    who: { peer: string; address: string },
+    options: ConnectionOptions,
   ) {
-    this.peer = who.peer;
-    this.received = who.received;
+    const { peer } = who;
+    this.peer = peer;
+    this.address = who.address;
     this.#socket = socket;
     this.#options = options;
     const { log } = options;
-    const { peer } = who;
     this.#protocol = new WebSocketProtocol({
       role: 'server',
       maxPayload: options.maxPayload,
+      // --trace: every frame in (>>) and out (<<), as describeFrame in shared writes it.
       onFrame: options.trace
         ? (frame: Frame, direction) =>
             log.info(`${peer} ${direction === 'in' ? '>>' : '<<'} ${describeFrame(frame)}`)
@@ -71,7 +90,7 @@ export class ServerWebSocket implements Pingable {
     // Small frames go out at once rather than waiting to be combined with the next (Nagle).
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.#receive(chunk));
-    // Backpressure: reading resumes once what waited to be sent has been written.
+    // 5. Backpressure: reading resumes once what waited to be sent has been written.
     socket.on('drain', () => {
       if (!this.#paused) return;
       this.#paused = false;
@@ -123,22 +142,25 @@ export class ServerWebSocket implements Pingable {
     return this.#socket.writableLength + this.#protocol.bufferedBytes;
   }
 
+  /** 1. Reading: one chunk of bytes from the socket, of any size, into the protocol. */
   #receive(chunk: Buffer): void {
     // Any bytes prove the client is there, not only a pong: a client in the middle of sending
     // one large frame cannot answer a ping until the frame is done (RFC 6455 §5.4).
     this.awaitingPong = false;
     // Everything written while handling one chunk (echoes, pongs) waits in the outbox and goes
-    // out together at the end, in one system call.
+    // out together at the end, in one system call (step 4).
     this.#handling = true;
     this.#protocol.receive(chunk, this.#handle);
     this.#handling = false;
     this.#flush();
   }
 
-  // An arrow function: it is passed to `receive` as it is, without a new closure per chunk.
+  /**
+   * 2. Events: what the protocol found in the chunk, in order. An arrow function: it is passed
+   * to `receive` as it is, without a new closure per chunk.
+   */
   #handle = (event: ProtocolEvent): void => {
     const { log } = this.#options;
-    const { peer } = this;
     switch (event.type) {
       case 'text':
       case 'binary':
@@ -153,7 +175,7 @@ export class ServerWebSocket implements Pingable {
         this.#write(event.frame);
         break;
       case 'error':
-        log.event?.(`protocol error from ${peer}: ${event.error.message}`);
+        log.event?.(`protocol error from ${this.peer}: ${event.error.message}`);
         break;
       case 'closed':
         // The closing handshake is over: RFC 6455 §7.1.1, the server closes TCP first.
@@ -165,9 +187,9 @@ export class ServerWebSocket implements Pingable {
   };
 
   /**
-   * Hands a message to the program. A bug there fails this connection alone with 1011 (Internal
-   * Error, RFC 6455 §7.4.1): the client learns nothing more, our log gets the details, and
-   * every other connection goes on.
+   * 3. Hands a message to the server. A bug there fails this connection alone with 1011
+   * (Internal Error, RFC 6455 §7.4.1): the client learns nothing more, our log gets the
+   * details, and every other connection goes on.
    */
   #deliver(type: 'text' | 'binary', data: Buffer): void {
     try {
@@ -177,7 +199,10 @@ export class ServerWebSocket implements Pingable {
     }
   }
 
-  /** Fails the connection with 1011 after an error in our own code; see #deliver. */
+  /**
+   * 3. Fails the connection with 1011 after an error in our own code: see #deliver, and the
+   * greeting in server.ts.
+   */
   fail(error: unknown): void {
     this.#options.log.info(
       `internal error with ${this.peer}, closing with 1011: ${describeError(error)}`,
@@ -188,7 +213,7 @@ export class ServerWebSocket implements Pingable {
     this.#socket.destroySoon();
   }
 
-  /** Queues a frame (its buffers, in order); it is written at once unless a chunk is being handled. */
+  /** 4. Queues a frame (its buffers, in order); written at once unless a chunk is being handled. */
   #write(frame: Buffer[] | undefined): void {
     if (frame === undefined || this.#socket.destroyed) return;
     for (const part of frame) this.#outbox.push(part);
@@ -196,9 +221,9 @@ export class ServerWebSocket implements Pingable {
   }
 
   /**
-   * Writes the outbox. Small parts are copied into one buffer: a thousand 32-byte echoes become
-   * one write, which the kernel handles far faster than a thousand pieces. A large payload is
-   * written as it is, never copied.
+   * 4. Writes the outbox. Small parts are copied into one buffer: a thousand 32-byte echoes
+   * become one write, which the kernel handles far faster than a thousand pieces (measured in
+   * bench/notes.md). A large payload is written as it is, never copied.
    */
   #flush(): void {
     const socket = this.#socket;
@@ -221,14 +246,14 @@ export class ServerWebSocket implements Pingable {
     }
     if (run.length > 0) writes.push(join(run, runBytes));
     // Several writes (a large payload among them) go out together: cork, write, uncork.
-    if (writes.length === 1) socket.write(writes[0] as Buffer);
+    if (writes.length === 1) socket.write(writes[0]!);
     else {
       socket.cork();
       for (const bytes of writes) socket.write(bytes);
       socket.uncork();
     }
 
-    // Backpressure: a client that sends faster than it reads would otherwise fill our memory
+    // 5. Backpressure: a client that sends faster than it reads would otherwise fill our memory
     // with replies it has not read. Stop reading from it until they are written ('drain').
     if (!this.#paused && socket.writableLength >= WRITE_BUFFER_LIMIT) {
       this.#paused = true;
@@ -242,5 +267,5 @@ export class ServerWebSocket implements Pingable {
 
 /** Small buffers joined into one (one of them as it is). */
 function join(parts: Buffer[], bytes: number): Buffer {
-  return parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, bytes);
+  return parts.length === 1 ? parts[0]! : Buffer.concat(parts, bytes);
 }

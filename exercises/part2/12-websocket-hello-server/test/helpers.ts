@@ -1,0 +1,121 @@
+/**
+ * What the hello-server tests share: a server per test (closed after it), clients that have read
+ * their greeting, frames with any header (`rawFrame`), and the checks most tests end with.
+ */
+import { fileURLToPath } from 'node:url';
+import { encodeFrame } from 'shared';
+import {
+  type RawFrameFields,
+  rawClosePayload,
+  rawFrame as rawFrameWithAnyMask,
+} from 'shared/testing';
+import {
+  inboxOf,
+  openWebSocket,
+  RawClient,
+  roundTrip,
+  testServerOptions,
+  whenClosed,
+} from 'support/testing';
+import { afterEach, expect } from 'vitest';
+import { createHelloServer, type HelloServer } from '../src/server.ts';
+
+/** This package's directory, where `src/main.ts` is: for the tests that run the program. */
+export const packageDir = fileURLToPath(new URL('..', import.meta.url));
+
+/** A connection made by `openWebSocket` (a `ws` client). */
+export type WsClient = Awaited<ReturnType<typeof openWebSocket>>;
+
+/** Connects a `ws` client and reads the first message, the greeting. */
+export async function connect(url: string, headers: Record<string, string> = {}) {
+  const ws = await openWebSocket(url, { headers });
+  const greeting = await inboxOf(ws).next();
+  return { ws, greeting: greeting.data.toString(), binary: greeting.isBinary };
+}
+
+/**
+ * Call once at the top of a test file. Returns `start(options)`, which starts a server for the
+ * current test. After each test, the raw clients it opened are cut and the server is closed.
+ */
+export function serverPerTest() {
+  let server: HelloServer | undefined;
+  const rawClients: RawClient[] = [];
+
+  afterEach(async () => {
+    // A raw client never answers the server's 1001: cut it, or close() would wait its grace period.
+    for (const client of rawClients.splice(0)) client.socket.destroy();
+    await server?.close();
+    server = undefined;
+  });
+
+  return async function start(overrides: Parameters<typeof testServerOptions>[0] = {}) {
+    const options = testServerOptions(overrides);
+    const started = await createHelloServer(options);
+    server = started;
+    return {
+      server: started,
+      /** The server's log, line by line: `output.waitFor(/regex/)`, `output.lines`. */
+      output: options.output,
+      /**
+       * A client on a bare TCP socket, past the opening handshake and the greeting (checked
+       * here); cut after the test.
+       */
+      async rawClient(): Promise<RawClient> {
+        const client = await RawClient.connect(started.port);
+        rawClients.push(client);
+        const greeting = await client.next();
+        expect(greeting?.type === 'text' && greeting.data.toString()).toBe(
+          'Hello! Your IP is 127.0.0.1',
+        );
+        return client;
+      },
+    };
+  };
+}
+
+/** After a refusal or a failed connection, a fresh client is still greeted and echoed. */
+export async function expectStillServing(
+  server: { url: string },
+  headers: Record<string, string> = {},
+): Promise<void> {
+  const { ws, greeting } = await connect(server.url, headers);
+  expect(greeting).toMatch(/^Hello! Your IP is /);
+  const echo = await roundTrip(ws, 'still serving', false);
+  expect(echo.data.toString()).toBe('still serving');
+  const closed = whenClosed(ws);
+  ws.close();
+  await closed;
+}
+
+/**
+ * The next thing the server sends is a close frame with `code`, nothing follows it, and the server
+ * ends the TCP connection (RFC 6455 §7.1.1: the server closes TCP first).
+ */
+export async function expectCloseThenEnd(client: RawClient, code: number): Promise<void> {
+  expect(await client.next()).toMatchObject({ type: 'close', code });
+  expect(await client.next()).toBeUndefined();
+  await client.closed;
+}
+
+/**
+ * The masking key of every frame these tests build. RFC 6455 §5.3 wants a fresh random key per
+ * frame so a page cannot predict the bytes on the wire; a server must accept any key, and a fixed
+ * one makes the bytes of a test the same on every run. (This is the key of the §5.7 examples.)
+ */
+export const MASK_KEY = Buffer.from([0x37, 0xfa, 0x21, 0x3d]);
+
+/** A well-formed client frame (masked, as every client frame must be - §5.1), built by `shared`. */
+export function clientFrame(opcode: number, payload: Buffer | string = '', fin = true): Buffer {
+  return encodeFrame({ opcode, payload: Buffer.from(payload), fin, maskKey: MASK_KEY });
+}
+
+/**
+ * A client frame with any header, including those `encodeFrame` refuses to build: RSV bits set,
+ * reserved opcodes, lengths far beyond any limit. Always masked with MASK_KEY.
+ */
+export function rawFrame(frame: Omit<RawFrameFields, 'maskKey'>): Buffer {
+  return rawFrameWithAnyMask({ ...frame, maskKey: MASK_KEY });
+}
+
+/** The payload of a close frame with any status code, even one that may not be sent (§7.4). */
+export const closePayload = rawClosePayload;

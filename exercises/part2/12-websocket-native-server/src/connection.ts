@@ -1,0 +1,259 @@
+import type { Socket } from 'node:net';
+import {
+  CloseCode,
+  describeFrame,
+  type Frame,
+  type ProtocolEvent,
+  WebSocketProtocol,
+} from 'shared';
+import { describeClose, describeError, type Log } from 'support';
+
+/**
+ * Backpressure: when more than this many bytes wait to be sent to one client (it reads slower
+ * than it sends), the server stops reading from it until they have been written.
+ */
+export const WRITE_BUFFER_LIMIT = 1024 * 1024;
+
+// Parts of frames smaller than this are copied together before writing; larger ones are not.
+const COPY_BELOW = 16 * 1024;
+
+/** What every connection of a server shares: made once per server, not per connection. */
+export interface ConnectionOptions {
+  maxPayload: number;
+  trace: boolean;
+  log: Log;
+  /** A whole message arrived. */
+  onMessage(connection: WebSocketConnection, type: 'text' | 'binary', data: Buffer): void;
+  /** The TCP connection is gone. */
+  onClose(connection: WebSocketConnection): void;
+}
+
+/**
+ * One WebSocket connection on a TCP socket, server side, after the handshake.
+ *
+ * The protocol itself - framing, masking, UTF-8, pings, the closing handshake - is
+ * `WebSocketProtocol` from `shared`, which does no I/O. This class moves bytes between it and the
+ * socket, in five steps:
+ *
+ *   1. reading: each chunk from the socket goes into the protocol (#receive);
+ *   2. events: messages go to the server, pongs clear the heartbeat mark, the protocol's own
+ *      frames are written, and the socket ends when the closing handshake is over (#handle);
+ *   3. the program's own errors: a handler that throws fails this connection alone with 1011
+ *      (#deliver, #fail);
+ *   4. writing: frames wait in an outbox while a chunk is handled, then go out in one write
+ *      (#write, #flush);
+ *   5. backpressure: reading stops while too much waits to be sent (end of #flush, 'drain').
+ */
+export class WebSocketConnection {
+  /** `127.0.0.1:52344`, for log lines. */
+  readonly peer: string;
+  /**
+   * The heartbeat's mark (step 4 in server.ts): set when a ping goes out, cleared by any bytes
+   * from the client.
+   */
+  awaitingPong = false;
+
+  readonly #socket: Socket;
+  readonly #protocol: WebSocketProtocol;
+  readonly #options: ConnectionOptions;
+  /** The close code and reason once the closing handshake is done (or failed). */
+  #closedWith: { code: number; reason: string } | undefined;
+  #paused = false;
+  // Frames waiting to be written: while a chunk is handled, its replies collect here.
+  #outbox: Buffer[] = [];
+  #handling = false;
+
+  constructor(socket: Socket, head: Buffer, peer: string, options: ConnectionOptions) {
+    this.peer = peer;
+    this.#socket = socket;
+    this.#options = options;
+    const { log } = options;
+    this.#protocol = new WebSocketProtocol({
+      role: 'server',
+      maxPayload: options.maxPayload,
+      // --trace: every frame in (>>) and out (<<), as describeFrame in shared writes it.
+      onFrame: options.trace
+        ? (frame: Frame, direction) =>
+            log.info(`${peer} ${direction === 'in' ? '>>' : '<<'} ${describeFrame(frame)}`)
+        : undefined,
+    });
+
+    // Small frames go out at once rather than waiting to be combined with the next (Nagle).
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.#receive(chunk));
+    // 5. Backpressure: reading resumes once what waited to be sent has been written.
+    socket.on('drain', () => {
+      if (!this.#paused) return;
+      this.#paused = false;
+      log.event?.(`resumed reading from ${peer}`);
+      socket.resume();
+    });
+    // The peer ended TCP without the closing handshake (or after it): end our side too.
+    socket.on('end', () => socket.end());
+    socket.on('error', (error) => log.event?.(`socket error from ${peer}: ${error.message}`));
+    socket.on('close', () => {
+      // RFC 6455 §7.1.5: a connection that ended without a close frame is "closed with 1006".
+      const { code, reason } = this.#closedWith ?? { code: CloseCode.AbnormalClosure, reason: '' };
+      log.event?.(`disconnected: ${peer}, ${describeClose(code, reason)}`);
+      options.onClose(this);
+    });
+
+    // Bytes the client sent right after its handshake arrive with the upgrade request.
+    if (head.length > 0) this.#receive(head);
+  }
+
+  /** Sends a message (text or binary), unless the connection is closing. */
+  send(type: 'text' | 'binary', data: Buffer | string): void {
+    this.#write(this.#protocol.send(type, data));
+  }
+
+  /** Sends a heartbeat ping. */
+  ping(): void {
+    this.#write(this.#protocol.ping());
+  }
+
+  /** Starts the closing handshake; the socket ends when the client answers. */
+  close(code: number, reason: string): void {
+    this.#write(this.#protocol.close(code, reason));
+  }
+
+  /** Cuts the connection without a closing handshake: for peers that stopped answering. */
+  terminate(): void {
+    this.#socket.destroy();
+  }
+
+  /** Resolves when the TCP connection is closed. */
+  get closed(): Promise<void> {
+    if (this.#socket.closed) return Promise.resolve();
+    return new Promise((resolve) => this.#socket.once('close', () => resolve()));
+  }
+
+  /** Bytes held for this connection: waiting to be sent, and messages still arriving. */
+  get bufferedBytes(): number {
+    return this.#socket.writableLength + this.#protocol.bufferedBytes;
+  }
+
+  /** 1. Reading: one chunk of bytes from the socket, of any size, into the protocol. */
+  #receive(chunk: Buffer): void {
+    // Any bytes prove the client is there, not only a pong: a client in the middle of sending
+    // one large frame cannot answer a ping until the frame is done (RFC 6455 §5.4).
+    this.awaitingPong = false;
+    // Everything written while handling one chunk (echoes, pongs) waits in the outbox and goes
+    // out together at the end, in one system call (step 4).
+    this.#handling = true;
+    this.#protocol.receive(chunk, this.#handle);
+    this.#handling = false;
+    this.#flush();
+  }
+
+  /**
+   * 2. Events: what the protocol found in the chunk, in order. An arrow function: it is passed
+   * to `receive` as it is, without a new closure per chunk.
+   */
+  #handle = (event: ProtocolEvent): void => {
+    const { log } = this.#options;
+    switch (event.type) {
+      case 'text':
+      case 'binary':
+        this.#deliver(event.type, event.data);
+        break;
+      case 'ping':
+        break; // the pong that answers it comes next, as a 'send' event
+      case 'pong':
+        this.awaitingPong = false;
+        break;
+      case 'send':
+        this.#write(event.frame);
+        break;
+      case 'error':
+        log.event?.(`protocol error from ${this.peer}: ${event.error.message}`);
+        break;
+      case 'closed':
+        // The closing handshake is over: RFC 6455 §7.1.1, the server closes TCP first.
+        this.#closedWith = { code: event.code, reason: event.reason };
+        this.#flush(); // the close frame, and whatever came before it, go out first
+        this.#socket.destroySoon();
+        break;
+    }
+  };
+
+  /**
+   * 3. Hands a message to the server. A bug there fails this connection alone with 1011
+   * (Internal Error, RFC 6455 §7.4.1): the client learns nothing more, our log gets the
+   * details, and every other connection goes on.
+   */
+  #deliver(type: 'text' | 'binary', data: Buffer): void {
+    try {
+      this.#options.onMessage(this, type, data);
+    } catch (error) {
+      this.#fail(error);
+    }
+  }
+
+  /** 3. Fails the connection with 1011 after an error in our own code; see #deliver. */
+  #fail(error: unknown): void {
+    this.#options.log.info(
+      `internal error with ${this.peer}, closing with 1011: ${describeError(error)}`,
+    );
+    this.#write(this.#protocol.fail(CloseCode.InternalError));
+    this.#closedWith ??= { code: CloseCode.InternalError, reason: '' };
+    this.#flush();
+    this.#socket.destroySoon();
+  }
+
+  /** 4. Queues a frame (its buffers, in order); written at once unless a chunk is being handled. */
+  #write(frame: Buffer[] | undefined): void {
+    if (frame === undefined || this.#socket.destroyed) return;
+    for (const part of frame) this.#outbox.push(part);
+    if (!this.#handling) this.#flush();
+  }
+
+  /**
+   * 4. Writes the outbox. Small parts are copied into one buffer: a thousand 32-byte echoes
+   * become one write, which the kernel handles far faster than a thousand pieces (measured in
+   * bench/notes.md). A large payload is written as it is, never copied.
+   */
+  #flush(): void {
+    const socket = this.#socket;
+    const parts = this.#outbox;
+    if (parts.length === 0 || socket.destroyed) return;
+    this.#outbox = [];
+    const writes: Buffer[] = [];
+    let run: Buffer[] = [];
+    let runBytes = 0;
+    for (const part of parts) {
+      if (part.length < COPY_BELOW) {
+        run.push(part);
+        runBytes += part.length;
+        continue;
+      }
+      if (run.length > 0) writes.push(join(run, runBytes));
+      run = [];
+      runBytes = 0;
+      writes.push(part);
+    }
+    if (run.length > 0) writes.push(join(run, runBytes));
+    // Several writes (a large payload among them) go out together: cork, write, uncork.
+    if (writes.length === 1) socket.write(writes[0]!);
+    else {
+      socket.cork();
+      for (const bytes of writes) socket.write(bytes);
+      socket.uncork();
+    }
+
+    // 5. Backpressure: a client that sends faster than it reads would otherwise fill our memory
+    // with replies it has not read. Stop reading from it until they are written ('drain').
+    if (!this.#paused && socket.writableLength >= WRITE_BUFFER_LIMIT) {
+      this.#paused = true;
+      this.#options.log.event?.(
+        `paused reading from ${this.peer}: ${socket.writableLength} bytes wait to be sent`,
+      );
+      socket.pause();
+    }
+  }
+}
+
+/** Small buffers joined into one (one of them as it is). */
+function join(parts: Buffer[], bytes: number): Buffer {
+  return parts.length === 1 ? parts[0]! : Buffer.concat(parts, bytes);
+}
