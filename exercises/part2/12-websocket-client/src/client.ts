@@ -54,12 +54,13 @@ export function connect(options: ClientOptions): Client {
     rejectUnauthorized: !options.insecure,
   });
 
+  // What the steps below tell each other about this connection.
   let opened = false;
   let closing = false; // we started the closing handshake
   let cut = false; // the server did not answer our close in time
   let failure: ExpectedError | undefined; // the first thing that went wrong, if anything did
-  let hello: NodeJS.Timeout | undefined;
-  let closeWait: NodeJS.Timeout | undefined;
+  let hello: NodeJS.Timeout | undefined; // the timer of step 2
+  let closeWait: NodeJS.Timeout | undefined; // the time limit of step 5
   let received = 0;
 
   const sayHello = () => ws.send(`Hello at ${new Date().toISOString()}`);
@@ -84,13 +85,15 @@ export function connect(options: ClientOptions): Client {
     // With ws's default binaryType ("nodebuffer") every message arrives as one Buffer.
     print(`Received: ${wholeMessage(data as Buffer, isBinary)}`);
     if (received === options.count) {
-      close(`received ${received} ${received === 1 ? 'message' : 'messages'}`);
+      close(`received ${received} ${received === 1 ? 'message' : 'messages'}`); // step 5
     }
   });
 
-  // The server answered the upgrade request with something else than 101: a 404 for a wrong
-  // path, a 401 without credentials, a redirect... Listening for this event gives us the
-  // response itself (status and message), where the 'error' event would only have the number.
+  // 4. Failures, each as one line: the first thing that went wrong is kept in `failure`, and
+  //    step 6 reports it once the connection has ended.
+  //    The server answered the upgrade request with something else than 101: a 404 for a wrong
+  //    path, a 401 without credentials, a redirect... Listening for this event gives us the
+  //    response itself (status and message), where the 'error' event would only have the number.
   ws.on('unexpected-response', (_request, response) => {
     failure ??= new ExpectedError(
       `server refused the WebSocket upgrade: ${response.statusCode} ${response.statusMessage}`,
@@ -98,6 +101,7 @@ export function connect(options: ClientOptions): Client {
     ws.terminate();
   });
 
+  //    Every other failure arrives as an 'error' event, before or after 'open'.
   ws.on('error', (error) => {
     if (closing) return; // we are leaving anyway
     if (opened) {
@@ -119,7 +123,7 @@ export function connect(options: ClientOptions): Client {
     }
   });
 
-  // 4. Our side of the close: a close frame with 1000 (Normal Closure) and a reason, then wait.
+  // 5. Our side of the close: a close frame with 1000 (Normal Closure) and a reason, then wait.
   //    Leaving at once would be rude and risky: the close frame might not even be written, and
   //    the server would see a connection cut without one (1006). Waiting for the server's close
   //    frame means both sides agree the connection is over. Then ws ends its own side of TCP at
@@ -144,7 +148,7 @@ export function connect(options: ClientOptions): Client {
     }, CLOSE_WAIT_MS);
   }
 
-  // 5. The end, however it came: decide what it means.
+  // 6. The end, however it came: decide what it means.
   const done = new Promise<void>((resolve, reject) => {
     ws.on('close', (code, reason) => {
       clearInterval(hello);

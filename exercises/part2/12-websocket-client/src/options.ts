@@ -8,7 +8,7 @@ import {
   type TlsTrust,
 } from 'support';
 
-/** Where the echo-server listens when started with `pnpm --filter echo-server start`. */
+/** Where the echo-server exercise listens when started with `pnpm --filter echo-server start`. */
 export const DEFAULT_URL = 'ws://localhost:8080/ws';
 
 /** How often the client says hello, in ms. */

@@ -49,38 +49,43 @@ const CLEAN_CLOSE_CODES: readonly number[] = [
 export async function runClient(options: ClientOptions, terminal: Terminal): Promise<number> {
   const { print, printError } = terminal;
   const trace = options.trace ? print : undefined;
+
+  // 1. The opening handshake (src/handshake.ts): TCP (and TLS for wss://), the upgrade request,
+  //    the server's answer read and checked (RFC 6455 §4.1). A failure there is thrown as one
+  //    line. What comes back is the socket, now speaking WebSocket, and any bytes the server
+  //    sent right after its answer.
   if (options.insecure) printError(INSECURE_WARNING);
   const { socket, rest } = await openWebSocket(options.url, { ...options, trace });
 
-  const connection = new WebSocketProtocol({
-    role: 'client', // every frame we send is masked with a fresh random key (RFC 6455 §5.3)
+  // 2. The protocol, without I/O (shared/src/protocol.ts): bytes from the server go in, events
+  //    come out; messages to send go in, frames come out. With role 'client' it masks every
+  //    frame it sends with a fresh random key (RFC 6455 §5.3), and refuses a masked frame from
+  //    the server (§5.1).
+  const protocol = new WebSocketProtocol({
+    role: 'client',
     onFrame:
       trace &&
       ((frame, direction) => trace(`${direction === 'in' ? '>>' : '<<'} ${describeFrame(frame)}`)),
   });
 
   return new Promise<number>((resolve) => {
-    // Decided by how the WebSocket connection ends; undefined until then.
+    // Decided by how the WebSocket connection ends (steps 4, 5 and 7); undefined until then.
     let exitCode: number | undefined;
+    // We sent the first close frame (step 5), rather than the server.
+    let weClosed = false;
+    // Once a close frame has gone by, the time the server gets for its next move: first its
+    // close frame (step 5), then closing TCP (step 4, 'closed'). Then the client cuts.
     let closeTimer: NodeJS.Timeout | undefined;
 
-    // A frame comes as buffers to write in order; a client's is always one (masked) buffer.
+    // 3. Writing frames. A frame comes as buffers to write in order; a client's is always one
+    //    (masked) buffer. Once the socket is gone there is nowhere to write.
     const write = (frame: Buffer[] | undefined) => {
       if (frame === undefined || socket.destroyed) return;
       for (const part of frame) socket.write(part);
     };
 
-    // Our side of the closing handshake: send close 1000 and wait, not forever, for the answer.
-    const close = () => {
-      write(connection.close(CloseCode.Normal));
-      closeTimer ??= setTimeout(() => {
-        if (exitCode === undefined)
-          printError('the server did not answer the close; closing anyway');
-        exitCode ??= 0;
-        socket.destroy();
-      }, CLOSE_TIMEOUT_MS);
-    };
-
+    // 4. Reading: every chunk from the socket goes into the protocol, which calls `handle` with
+    //    one event at a time.
     const handle = (event: ProtocolEvent) => {
       switch (event.type) {
         // Printed whole, as received: a long text is not cut, and binary shows every byte. Control
@@ -95,6 +100,8 @@ export async function runClient(options: ClientOptions, terminal: Terminal): Pro
         case 'pong':
           break; // a ping's pong follows as a 'send' event
         case 'send':
+          // A pong (§5.5.2), or the close frame that answers the server's (§5.5.1) or reports
+          // its error (§7.1.7).
           write(event.frame);
           break;
         case 'error':
@@ -105,28 +112,42 @@ export async function runClient(options: ClientOptions, terminal: Terminal): Pro
           exitCode = 1;
           break;
         case 'closed':
+          // Both close frames have gone by (or the server broke the protocol): the WebSocket
+          // connection is over, and its codes decide the exit code.
           if (exitCode === undefined) {
-            if (closeTimer === undefined) {
-              // The server started the close.
-              print(`server closed the connection: ${describeClose(event.code, event.reason)}`);
-              exitCode = CLEAN_CLOSE_CODES.includes(event.code) ? 0 : 1;
-            } else {
+            if (weClosed) {
               print(`closed: ${describeClose(event.code, event.reason)}`);
               exitCode = 0;
+            } else {
+              print(`server closed the connection: ${describeClose(event.code, event.reason)}`);
+              exitCode = CLEAN_CLOSE_CODES.includes(event.code) ? 0 : 1;
             }
           }
-          // Wait for the server to close TCP, but not forever.
+          // RFC 6455 §7.1.1: the server closes TCP first. Wait for it, but not forever.
           clearTimeout(closeTimer);
           closeTimer = setTimeout(() => socket.destroy(), CLOSE_TIMEOUT_MS);
           break;
       }
     };
-    const receive = (chunk: Buffer) => connection.receive(chunk, handle);
-
+    const receive = (chunk: Buffer) => protocol.receive(chunk, handle);
     socket.on('data', receive);
-    socket.on('error', () => {}); // 'close' follows and says what happened
-    // Ctrl+C and SIGTERM close from now on (before the prompt says so); a second one cuts the
-    // connection without waiting for the server's answer.
+    socket.on('error', () => {}); // 'close' follows (step 7) and says what happened
+
+    // 5. Our side of the closing handshake (§7.1.2): send close 1000, then wait for the server's
+    //    close frame (step 4, 'closed') - not forever: a server that never answers is cut off,
+    //    and we still exit with 0, since we were the one leaving.
+    const close = () => {
+      weClosed = true;
+      write(protocol.close(CloseCode.Normal));
+      closeTimer ??= setTimeout(() => {
+        if (exitCode === undefined)
+          printError('the server did not answer the close; closing anyway');
+        exitCode ??= 0;
+        socket.destroy();
+      }, CLOSE_TIMEOUT_MS);
+    };
+    // Ctrl+C and SIGTERM close from now on (before the prompt says so); a second one, or one
+    // after the close frames, cuts the connection without waiting for the server.
     const stopListening = terminal.onInterrupt(() => {
       if (closeTimer === undefined) return close();
       exitCode ??= 0;
@@ -134,13 +155,14 @@ export async function runClient(options: ClientOptions, terminal: Terminal): Pro
     });
     print('Connected! Type messages, Ctrl+D or Ctrl+C to quit.');
 
-    // Each line typed (or piped in) is one text message; the end of input closes.
+    // 6. Each line typed (or piped in) is one text message; the end of input closes (step 5).
     const lines = createInterface({ input: terminal.input, terminal: false });
-    lines.on('line', (line) => write(connection.send('text', line)));
+    lines.on('line', (line) => write(protocol.send('text', line)));
     lines.on('close', () => {
-      if (connection.state === 'open' && !socket.destroyed) close();
+      if (protocol.state === 'open' && !socket.destroyed) close();
     });
 
+    // 7. TCP is closed: the end. Without a close frame before it, the connection was lost.
     socket.once('close', () => {
       clearTimeout(closeTimer);
       stopListening();
@@ -152,6 +174,9 @@ export async function runClient(options: ClientOptions, terminal: Terminal): Pro
       }
       resolve(exitCode);
     });
+
+    // The handshake paused the socket, so nothing has been missed: first the bytes that came
+    // with the server's answer, then the rest as it arrives.
     if (rest.length > 0) receive(rest);
     socket.resume();
   });

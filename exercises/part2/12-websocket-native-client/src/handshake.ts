@@ -21,9 +21,9 @@ export interface HandshakeOptions {
 
 /**
  * The opening handshake, client side (RFC 6455 §4.1): open TCP (and TLS, for wss://), send the
- * upgrade request with a fresh random key, read the answer and check it. Resolves with the socket, now speaking
- * WebSocket, and any bytes the server sent right after its answer; fails with one line that says
- * what went wrong.
+ * upgrade request with a fresh random key, read the answer and check it. Resolves with the
+ * socket, now speaking WebSocket, and any bytes the server sent right after its answer; fails
+ * with one line that says what went wrong.
  */
 export function openWebSocket(
   url: URL,
@@ -36,8 +36,9 @@ export function openWebSocket(
   const { trace } = options;
 
   return new Promise((resolve, reject) => {
-    // wss:// is the same protocol inside TLS. The certificate must be signed by a trusted CA
-    // and name the host we asked for (servername, which also tells the server which site we want).
+    // 1. Open TCP to the URL's host and port. wss:// is the same protocol inside TLS: the
+    //    certificate must be signed by a trusted CA and name the host we asked for (servername,
+    //    which also tells the server which site we want).
     const socket = secure
       ? connectTls({
           host,
@@ -50,6 +51,8 @@ export function openWebSocket(
     const reader = new ResponseHeadReader();
     let key = '';
 
+    // 2. Every failure from here on is one line, and the server gets `options.timeout` ms in
+    //    all to answer: a server that accepts TCP and then says nothing does not keep us waiting.
     const fail = (message: string) => {
       clearTimeout(timer);
       socket.destroy();
@@ -59,15 +62,6 @@ export function openWebSocket(
       () => fail(`handshake failed: no answer within ${options.timeout / 1000} s`),
       options.timeout,
     );
-
-    socket.once(secure ? 'secureConnect' : 'connect', () => {
-      // The Host header carries the port only when it is not the scheme's default: url.host.
-      const request = upgradeRequest({ host: url.host, path: `${url.pathname}${url.search}` });
-      key = request.key;
-      if (trace) for (const line of request.request.trimEnd().split('\r\n')) trace(`<< ${line}`);
-      socket.write(request.request);
-    });
-    socket.on('data', onData);
     socket.once('error', (error) => {
       const certificate = describeCertificateError(error);
       fail(
@@ -78,6 +72,18 @@ export function openWebSocket(
     });
     socket.once('close', () => fail('handshake failed: the server closed the connection'));
 
+    // 3. Connected: send the upgrade request (shared/src/client-handshake.ts), with a fresh key.
+    socket.once(secure ? 'secureConnect' : 'connect', () => {
+      // The Host header carries the port only when it is not the scheme's default: url.host.
+      const request = upgradeRequest({ host: url.host, path: `${url.pathname}${url.search}` });
+      key = request.key;
+      if (trace) for (const line of request.request.trimEnd().split('\r\n')) trace(`<< ${line}`);
+      socket.write(request.request);
+    });
+    // 4. Read the answer as it arrives, up to the blank line (ResponseHeadReader), and check it
+    //    (checkUpgradeResponse): 101, Upgrade, Connection, and Sec-WebSocket-Accept, which must
+    //    be base64(SHA-1(key + GUID)).
+    socket.on('data', onData);
     function onData(chunk: Buffer) {
       const result = reader.push(chunk);
       if (result.type === 'incomplete') return;
@@ -89,7 +95,8 @@ export function openWebSocket(
       }
       const check = checkUpgradeResponse(head, key);
       if (!check.ok) return fail(`handshake failed: ${check.reason}`);
-      // Done: from here on, the caller reads the socket.
+      // 5. Done: from here on, the caller reads the socket. Paused, so that no byte is lost
+      //    before it listens.
       clearTimeout(timer);
       socket.off('data', onData);
       socket.removeAllListeners('error');

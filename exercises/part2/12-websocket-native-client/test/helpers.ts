@@ -1,21 +1,19 @@
 /**
  * What the native-client tests share: the client run in this process with a fake terminal, the
- * client run as a program, the real servers started in this process, and a raw "server" that
- * answers the handshake and reads the client's frames with shared's parser. Everything a test
- * starts is stopped after it (call `cleanUpAfterEachTest()` once per file).
+ * client run as a program, the tests' own servers (test/servers.ts) started in this process, and
+ * a raw "server" that answers the handshake and reads the client's frames with shared's parser.
+ * Everything a test starts is stopped after it (call `cleanUpAfterEachTest()` once per file).
  */
 import type { Socket } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { createEchoServer } from 'echo-server/server';
-import { createHelloServer } from 'hello-server/server';
-import { createNativeServer } from 'native-server/server';
 import { acceptResponse, type Frame, FrameParser, type ParserEvent } from 'shared';
-import { ExpectedError, type ServerOptions } from 'support';
-import { LineWatcher, spawnProgram, startScriptedServer, testServerOptions } from 'support/testing';
+import { ExpectedError } from 'support';
+import { LineWatcher, spawnProgram, startScriptedServer } from 'support/testing';
 import { afterEach } from 'vitest';
 import { runClient, type Terminal } from '../src/client.ts';
 import { type ClientOptions, readClientOptions } from '../src/options.ts';
+import * as servers from './servers.ts';
 
 /** This package's directory, where `src/main.ts` is: for the tests that run the program. */
 export const packageDir = fileURLToPath(new URL('..', import.meta.url));
@@ -139,41 +137,19 @@ export function startProgram(...args: string[]) {
   return { ...program, finished: program.exited.then((exit) => exit.code) };
 }
 
-export interface RunningServer {
-  /** `ws://localhost:PORT/ws` */
-  url: string;
-  port: number;
-  /** The server's log: `log.waitFor(/disconnected: .*code 1000/)`. */
-  log: LineWatcher;
-  /** Shuts the server down: every client gets a close frame with 1001. */
-  shutDown(): Promise<void>;
+/** A server of test/servers.ts, stopped after the test. */
+async function started(server: Promise<servers.TestServer>): Promise<servers.TestServer> {
+  const running = await server;
+  cleanups.push(running.stop);
+  return running;
 }
 
-type ServerFactory = (options: ServerOptions) => Promise<{
-  url: string;
-  port: number;
-  close(): Promise<void>;
-}>;
-
-/** One of the lesson's servers, in this process, on a free port on 127.0.0.1 and ::1. */
-async function startServer(create: ServerFactory): Promise<RunningServer> {
-  const options = testServerOptions();
-  const server = await create(options);
-  let closed: Promise<void> | undefined;
-  const shutDown = () => {
-    closed ??= server.close();
-    return closed;
-  };
-  cleanups.push(shutDown);
-  return { url: server.url, port: server.port, log: options.output, shutDown };
-}
-
-/** native-server: the hand-written echo server of the previous exercise. */
-export const startNativeServer = () => startServer(createNativeServer);
-/** echo-server: the echo server built with the `ws` library. */
-export const startEchoServer = () => startServer(createEchoServer);
-/** hello-server: native-server plus a greeting with the client's IP address. */
-export const startHelloServer = () => startServer(createHelloServer);
+/** An echo server built with `ws`, on `ws://localhost:PORT/ws` (127.0.0.1 and ::1). */
+export const startEchoServer = () => started(servers.startEchoServer());
+/** An echo server by hand, on shared's `WebSocketProtocol`, on `ws://127.0.0.1:PORT/ws`. */
+export const startHandMadeEchoServer = () => started(servers.startHandMadeEchoServer());
+/** A `ws` server that greets each client with its IP address first, then echoes. */
+export const startGreetingServer = () => started(servers.startGreetingServer());
 
 /** A hand-made server (see startScriptedServer), closed after the test; resolves with its URL. */
 export async function scripted(onRequest: Parameters<typeof startScriptedServer>[0]) {

@@ -10,7 +10,7 @@ import {
   closePayload,
   rawServer,
   scripted,
-  startNativeServer,
+  startEchoServer,
   startProgram,
 } from './helpers.ts';
 
@@ -18,7 +18,7 @@ cleanUpAfterEachTest();
 
 describe('without a terminal: stdin from a pipe', () => {
   it("printf 'a\\nb\\n' | native-client URL: both echoes, close 1000, exit 0", async () => {
-    const server = await startNativeServer();
+    const server = await startEchoServer();
     const client = startProgram(`ws://127.0.0.1:${server.port}/ws`);
     client.child.stdin?.end('a\nb\n');
     expect(await client.finished).toBe(0);
@@ -66,7 +66,7 @@ describe('signals, with stdin left open', () => {
   it.each(['SIGINT', 'SIGTERM'] as const)(
     '%s: close 1000, waits for the answer, exit 0',
     async (signal) => {
-      const server = await startNativeServer();
+      const server = await startEchoServer();
       const client = startProgram(server.url);
       client.child.stdin?.write('still here\n');
       await client.output.waitFor(/^Received: still here$/);
@@ -105,7 +105,7 @@ describe('signals, with stdin left open', () => {
 
 describe('the exit code', () => {
   it('the server shuts down (1001): exit 0', async () => {
-    const server = await startNativeServer();
+    const server = await startEchoServer();
     const client = startProgram(server.url);
     await client.output.waitFor(/^Connected!/);
     await server.shutDown();
@@ -164,8 +164,8 @@ describe('the exit code', () => {
     ]);
   });
 
-  it('the handshake fails (native-server has no /chat): one line, exit 1', async () => {
-    const server = await startNativeServer();
+  it('the handshake fails (the server has no /chat): one line, exit 1', async () => {
+    const server = await startEchoServer();
     const client = startProgram(`ws://127.0.0.1:${server.port}/chat`);
     expect(await client.finished).toBe(1);
     expect(client.output.lines).toEqual(['handshake failed: server answered 404 Not Found']);

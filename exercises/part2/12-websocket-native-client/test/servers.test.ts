@@ -1,7 +1,9 @@
 /**
- * The client against the lesson's real servers, started in this process: native-server (by hand),
- * echo-server (the `ws` library) and hello-server (a greeting first). Each line typed is one text
- * message; each message that arrives is printed when it arrives.
+ * The client against real servers, the tests' own (test/servers.ts), started in this process: an
+ * echo server built with the `ws` library, one written by hand on shared's `WebSocketProtocol`,
+ * and a `ws` server that greets first. Each line typed is one text message; each message that
+ * arrives is printed when it arrives. (The lesson's hand-written server is not used here: its
+ * interop with `ws` clients is tested in the native-server exercise.)
  */
 import { acceptKey, encodeFrame, Opcode } from 'shared';
 import { describe, expect, it } from 'vitest';
@@ -11,15 +13,15 @@ import {
   rawServer,
   startClient,
   startEchoServer,
-  startHelloServer,
-  startNativeServer,
+  startGreetingServer,
+  startHandMadeEchoServer,
 } from './helpers.ts';
 
 cleanUpAfterEachTest();
 
 const echoServers = [
-  ['native-server', startNativeServer],
-  ['echo-server (ws)', startEchoServer],
+  ['an echo server by hand (shared)', startHandMadeEchoServer],
+  ['an echo server built with ws', startEchoServer],
 ] as const;
 
 describe.each(echoServers)('with %s', (_name, startServer) => {
@@ -105,9 +107,9 @@ describe.each(echoServers)('with %s', (_name, startServer) => {
   });
 });
 
-describe('with hello-server', () => {
+describe('with a server that greets first', () => {
   it('prints the greeting as soon as it arrives, before anything is typed', async () => {
-    const server = await startHelloServer();
+    const server = await startGreetingServer();
     const client = startClient(`ws://127.0.0.1:${server.port}/ws`);
     // Nothing is ever typed: the greeting is printed because it came, not as an answer.
     await client.stdout.waitFor(/^Received: Hello!/);
@@ -118,7 +120,7 @@ describe('with hello-server', () => {
   });
 
   it('over IPv6: ws://[::1]:PORT/ws connects from ::1', async () => {
-    const server = await startHelloServer();
+    const server = await startGreetingServer();
     const client = startClient(`ws://[::1]:${server.port}/ws`);
     // The server names the address the connection came from: proof it went over IPv6.
     await client.stdout.waitFor(/^Received: Hello!/);
@@ -129,8 +131,8 @@ describe('with hello-server', () => {
 });
 
 describe('any host, port, path and query', () => {
-  it('localhost by name works (native-server on both loopback addresses)', async () => {
-    const server = await startNativeServer();
+  it('localhost by name works (a server on both loopback addresses)', async () => {
+    const server = await startEchoServer();
     expect(server.url).toMatch(/^ws:\/\/localhost:\d+\/ws$/);
     const client = startClient(server.url);
     client.type('by name');
@@ -233,7 +235,7 @@ describe('messages printed whole, each on one line', () => {
 
 describe('--trace', () => {
   it('prints the handshake and every frame, << out and >> in', async () => {
-    const server = await startNativeServer();
+    const server = await startEchoServer();
     const client = startClient(`ws://127.0.0.1:${server.port}/ws`, { trace: true });
     await client.stdout.waitFor(/^Connected!/);
     client.type('Hello');
@@ -275,7 +277,7 @@ describe('--trace', () => {
   });
 
   it('without it, nothing but the messages', async () => {
-    const server = await startNativeServer();
+    const server = await startEchoServer();
     const client = startClient(server.url);
     await client.stdout.waitFor(/^Connected!/);
     client.type('quiet');
