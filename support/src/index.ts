@@ -1,7 +1,7 @@
 /**
- * `shared/conventions`: what every exercise program does the same way - options, logging, the
- * HTTP side of the server, listening, shutting down - so each exercise's own code is only what it
- * teaches. The WebSocket protocol itself is in `shared` (../src).
+ * `support`: what every exercise program needs and no exercise teaches - options, log lines, the
+ * HTTP side of a server, listening, TLS files, one-line errors, certificates. The lessons are in
+ * the exercises; the WebSocket protocol written by hand is in `shared`.
  */
 export {
   type CertificateFiles,
@@ -11,7 +11,6 @@ export {
 } from './certificates.ts';
 export { describeConnectError, readUrlArgument, readWebSocketUrl } from './client.ts';
 export { describeError, ExpectedError, exitWithError } from './errors.ts';
-export { type Pingable, startHeartbeat } from './heartbeat.ts';
 export {
   answerHttpRequest,
   createHttpServer,
@@ -23,12 +22,10 @@ export {
 } from './http.ts';
 export { type Listening, listen, webSocketUrl } from './listen.ts';
 export {
-  clientAddress,
   createLog,
   describeClose,
   describeMessage,
   describePeer,
-  greetingFor,
   type Log,
   oneLine,
   wholeMessage,
@@ -41,16 +38,8 @@ export {
   readServerOptions,
   type ServerOptions,
   serverDefaults,
-  WRITE_BUFFER_LIMIT,
 } from './options.ts';
-export type { EchoHooks, RunningServer } from './server.ts';
-export {
-  closeOnSignals,
-  SHUTDOWN_CODE,
-  SHUTDOWN_GRACE_MS,
-  SHUTDOWN_REASON,
-  withDeadline,
-} from './shutdown.ts';
+export type { RunningServer } from './server.ts';
 export {
   describeCertificateError,
   INSECURE_WARNING,

@@ -64,27 +64,12 @@ export function oneLine(text: string): string {
 }
 
 /**
- * The client's IP address, as a person would write it: `127.0.0.1`, `::1`. A server listening on
- * IPv6 sees IPv4 clients as IPv4-mapped addresses (`::ffff:127.0.0.1`); those show as IPv4.
+ * `127.0.0.1:52344` or `[::1]:52344`: who, for connect and disconnect lines. A server listening
+ * on IPv6 sees IPv4 clients as IPv4-mapped addresses (`::ffff:127.0.0.1`); those show as IPv4.
  */
-export function clientAddress(socket: Socket): string {
-  const address = socket.remoteAddress ?? 'unknown';
-  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
-}
-
-/**
- * What the hello servers send first. The address is the one the connection comes from, as TCP
- * sees it. A client behind a proxy shows as the proxy: `X-Forwarded-For` would name the original
- * client, but any client can send that header with any address in it, so it may be believed only
- * when it comes from a proxy you run yourself - never here.
- */
-export function greetingFor(socket: Socket): string {
-  return `Hello! Your IP is ${clientAddress(socket)}`;
-}
-
-/** `127.0.0.1:52344` or `[::1]:52344`: who, for connect and disconnect lines. */
 export function describePeer(socket: Socket): string {
-  const address = clientAddress(socket);
+  const remote = socket.remoteAddress ?? 'unknown';
+  const address = remote.startsWith('::ffff:') && remote.includes('.') ? remote.slice(7) : remote;
   return `${address.includes(':') ? `[${address}]` : address}:${socket.remotePort ?? '?'}`;
 }
 

@@ -46,12 +46,6 @@ export const DEFAULT_HEARTBEAT_INTERVAL = 30_000;
 /** A socket that has not finished its upgrade request after 10 s is dropped. */
 export const DEFAULT_HANDSHAKE_TIMEOUT = 10_000;
 
-/**
- * Backpressure: when more than this many bytes wait to be sent to a client (it reads slower
- * than it writes), the server stops reading from it until they have drained.
- */
-export const WRITE_BUFFER_LIMIT = 1024 * 1024;
-
 /** The defaults, with the exercise's own name and port. */
 export function serverDefaults(name: string, port: number): ServerOptions {
   return {

@@ -1,9 +1,9 @@
 import type { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import {
-  clientAddress,
   describeCertificateError,
   describeMessage,
+  describePeer,
   ExpectedError,
   readServerOptions,
   readTlsFiles,
@@ -109,10 +109,10 @@ describe('log lines', () => {
     );
   });
 
-  it('shows an IPv4-mapped address as IPv4, and IPv6 as it is', () => {
-    expect(clientAddress(socketFrom('::ffff:127.0.0.1'))).toBe('127.0.0.1');
-    expect(clientAddress(socketFrom('::1'))).toBe('::1');
-    expect(clientAddress(socketFrom('::ffff:abcd'))).toBe('::ffff:abcd');
+  it('names a peer by address and port, an IPv4-mapped address as IPv4, IPv6 in brackets', () => {
+    expect(describePeer(socketFrom('::ffff:127.0.0.1'))).toBe('127.0.0.1:5');
+    expect(describePeer(socketFrom('::1'))).toBe('[::1]:5');
+    expect(describePeer(socketFrom('::ffff:abcd'))).toBe('[::ffff:abcd]:5');
   });
 });
 

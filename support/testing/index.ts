@@ -10,7 +10,6 @@ export {
   playgroundContract,
 } from './browser.ts';
 export { type TestCertificate, type TestCertificates, testCertificates } from './certificates.ts';
-export { helloServerContract } from './hello-contract.ts';
 export { LineWatcher } from './lines.ts';
 export {
   type Exit,

@@ -1,0 +1,98 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { codeBlocks, read, root } from './markdown.ts';
+
+/** The exercises, with what each may depend on: `ws` for the library ones, `shared` by hand. */
+const exercises = readdirSync(join(root, 'exercises/part2'))
+  .filter((name) => statSync(join(root, 'exercises/part2', name)).isDirectory())
+  .map((folder) => {
+    const dir = `exercises/part2/${folder}`;
+    const manifest = JSON.parse(read(`${dir}/package.json`));
+    return {
+      folder,
+      dir,
+      name: manifest.name as string,
+      manifest: manifest as {
+        scripts?: Record<string, string>;
+        dependencies?: Record<string, string>;
+        devDependencies?: Record<string, string>;
+      },
+    };
+  });
+const exerciseNames = exercises.map((exercise) => exercise.name);
+const BY_HAND = ['native-server', 'native-client', 'hello-server'];
+
+/** Every .ts file below `dir` (relative to the root), node_modules aside. */
+function typeScriptFiles(dir: string): string[] {
+  const found: string[] = [];
+  for (const name of readdirSync(join(root, dir))) {
+    if (name === 'node_modules' || name === 'test-results') continue;
+    const path = join(dir, name);
+    if (statSync(join(root, path)).isDirectory()) found.push(...typeScriptFiles(path));
+    else if (name.endsWith('.ts')) found.push(path);
+  }
+  return found;
+}
+
+describe.each(exercises)('$name stands alone', ({ dir, name, manifest }) => {
+  it('depends on support, and on ws (with the library) or shared (by hand), nothing else', () => {
+    const allowed = ['support', BY_HAND.includes(name) ? 'shared' : 'ws'];
+    expect(Object.keys(manifest.dependencies ?? {}).sort()).toEqual(allowed.sort());
+    const devDependencies = Object.keys(manifest.devDependencies ?? {});
+    expect(devDependencies.filter((dependency) => exerciseNames.includes(dependency))).toEqual([]);
+  });
+
+  it('imports no other exercise, in its code or its tests', () => {
+    for (const file of typeScriptFiles(dir)) {
+      const source = readFileSync(join(root, file), 'utf8');
+      for (const match of source.matchAll(/from '([^']+)'/g)) {
+        const target = match[1] ?? '';
+        const packageName = target.split('/')[0] ?? '';
+        expect(exerciseNames.includes(packageName), `${file} imports ${target}`).toBe(false);
+        expect(target.includes('12-websocket-'), `${file} imports ${target}`).toBe(false);
+      }
+    }
+  });
+
+  it('has a seed-sized src/minimal.ts, run by start:minimal, that its README shows first', () => {
+    expect(existsSync(join(root, dir, 'src/minimal.ts'))).toBe(true);
+    expect(manifest.scripts?.['start:minimal']).toBe('tsx src/minimal.ts');
+    const readme = read(`${dir}/README.md`);
+    expect(readme).toContain(`pnpm --filter ${name} start:minimal`);
+    const howItWorks = readme.indexOf('\n## How it works');
+    expect(readme.indexOf('src/minimal.ts')).toBeGreaterThan(0);
+    expect(readme.indexOf('src/minimal.ts')).toBeLessThan(howItWorks);
+  });
+});
+
+describe('the copies made on purpose', () => {
+  it.each(['hello-server', 'hello-server-ws'])(
+    '%s says, in its README, that it is a copy',
+    (name) => {
+      const exercise = exercises.find((candidate) => candidate.name === name);
+      expect(read(`${exercise?.dir}/README.md`)).toMatch(/copied on purpose|copy, on purpose/);
+    },
+  );
+});
+
+describe('the top README', () => {
+  const block = codeBlocks(read('README.md'), 'text').find((text) => text.includes('shared/'));
+
+  it('has a layout that names every package folder and every exercise', () => {
+    expect(block).toBeDefined();
+    const workspace = read('pnpm-workspace.yaml');
+    const topLevel = [...workspace.matchAll(/^\s*-\s*(\w+)$/gm)].map((match) => match[1]);
+    for (const folder of topLevel) expect(block, folder).toContain(`${folder}/`);
+    for (const { folder } of exercises) expect(block, folder).toContain(`${folder}/`);
+  });
+
+  it('names only folders that exist', () => {
+    for (const line of (block ?? '').split('\n')) {
+      const path = /^\s*([\w.-]+\/(?:[\w.-]+\/?)*)(?:\s|$)/.exec(line)?.[1];
+      if (!path) continue;
+      const full = line.startsWith('  ') ? `exercises/part2/${path}` : path;
+      expect(existsSync(join(root, full)), relative(root, join(root, full))).toBe(true);
+    }
+  });
+});
