@@ -1,16 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import {
-  acceptKey,
-  acceptResponse,
-  checkUpgradeRequest,
   checkUpgradeResponse,
-  isHandshakeKey,
   MAX_RESPONSE_HEAD_BYTES,
   type ResponseHead,
   ResponseHeadReader,
-  type UpgradeRequest,
   upgradeRequest,
-} from '../src/index.ts';
+} from '../src/client-handshake.ts';
+import {
+  acceptKey,
+  acceptResponse,
+  checkUpgradeRequest,
+  isHandshakeKey,
+  type UpgradeRequest,
+} from '../src/handshake.ts';
 import { bytes, chunksOf } from './helpers.ts';
 
 const KEY = 'dGhlIHNhbXBsZSBub25jZQ==';

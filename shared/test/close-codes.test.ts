@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CloseCode, closeCodeName, isValidCloseCode } from '../src/index.ts';
+import { CloseCode, closeCodeName, isValidCloseCode } from '../src/close-codes.ts';
 
 // RFC 6455 §7.4.1 defines 1000-1015; §7.4.2 gives 3000-3999 to IANA and 4000-4999 to applications.
 const SENDABLE = [

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeClosePayload, encodeClosePayload, ProtocolError } from '../src/index.ts';
+import { decodeClosePayload, encodeClosePayload } from '../src/close-payload.ts';
+import { ProtocolError } from '../src/errors.ts';
 import { bytes } from './helpers.ts';
 
 describe('encodeClosePayload', () => {

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { describeFrame, type Frame, FrameParser, Opcode, previewText } from '../src/index.ts';
+import { describeFrame, previewText } from '../src/describe.ts';
+import type { Frame } from '../src/frame.ts';
+import { Opcode } from '../src/opcode.ts';
+import { FrameParser } from '../src/parser.ts';
 import { bytes, RFC_MASK_KEY } from './helpers.ts';
 
 /** A frame as the parser reports it, with the defaults of a whole unmasked frame. */

@@ -1,11 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import {
-  applyMask,
-  encodeFrame,
-  encodeFrameHeader,
-  Opcode,
-  WebSocketProtocol,
-} from '../src/index.ts';
+import { encodeFrame, encodeFrameHeader } from '../src/frame.ts';
+import { applyMask } from '../src/mask.ts';
+import { Opcode } from '../src/opcode.ts';
+import { WebSocketProtocol } from '../src/protocol.ts';
 import { bytes, RFC_MASK_KEY } from './helpers.ts';
 
 /** The first `count` bytes of a frame, in hex: its header. */

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { tokens } from '../src/handshake.ts';
+import { ResponseHeadReader } from '../src/client-handshake.ts';
 import {
   acceptKey,
   acceptResponse,
   checkUpgradeRequest,
-  ResponseHeadReader,
   refusalResponse,
+  tokens,
   type UpgradeRequest,
-} from '../src/index.ts';
+} from '../src/handshake.ts';
 
 // The sample handshake of RFC 6455 §1.3.
 const RFC_KEY = 'dGhlIHNhbXBsZSBub25jZQ==';

@@ -4,14 +4,9 @@
  * the property and differential tests.
  */
 import fc from 'fast-check';
-import {
-  encodeFrame,
-  FrameParser,
-  Opcode,
-  type OutgoingFrame,
-  type ParserEvent,
-  type ParserOptions,
-} from '../src/index.ts';
+import { encodeFrame, type OutgoingFrame } from '../src/frame.ts';
+import { Opcode } from '../src/opcode.ts';
+import { FrameParser, type ParserEvent, type ParserOptions } from '../src/parser.ts';
 
 /** Bytes from a hex dump written the way RFC 6455 prints them: `bytes('81 05 48 65 6c 6c 6f')`. */
 export function bytes(hexDump: string): Buffer {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyMask, randomMaskKey } from '../src/index.ts';
+import { applyMask, randomMaskKey } from '../src/mask.ts';
 import { bytes, RFC_MASK_KEY, seededBytes } from './helpers.ts';
 
 const KEY = bytes('a1 b2 c3 d4');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MessageBuffer } from '../src/index.ts';
+import { MessageBuffer } from '../src/message-buffer.ts';
 
 describe('MessageBuffer', () => {
   it('hands back a single large piece as it is, without a copy', () => {

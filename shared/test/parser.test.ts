@@ -1,15 +1,9 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it, vi } from 'vitest';
-import {
-  encodeFrame,
-  type Frame,
-  FrameParser,
-  MAX_FRAGMENTS,
-  Opcode,
-  type OutgoingFrame,
-  type ParserEvent,
-} from '../src/index.ts';
+import { encodeFrame, type Frame, type OutgoingFrame } from '../src/frame.ts';
+import { Opcode } from '../src/opcode.ts';
+import { FrameParser, MAX_FRAGMENTS, type ParserEvent } from '../src/parser.ts';
 import {
   bytes,
   chunksOf,

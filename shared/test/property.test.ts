@@ -6,7 +6,8 @@
 import { isUtf8 } from 'node:buffer';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FrameParser, MAX_CONTROL_PAYLOAD, type ParserEvent, type Role } from '../src/index.ts';
+import { MAX_CONTROL_PAYLOAD } from '../src/frame.ts';
+import { FrameParser, type ParserEvent, type Role } from '../src/parser.ts';
 import {
   chunksOf,
   cutAt,

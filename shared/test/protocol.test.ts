@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  encodeFrame,
-  Opcode,
-  type OutgoingFrame,
-  type ProtocolEvent,
-  WebSocketProtocol,
-} from '../src/index.ts';
+import { encodeFrame, type OutgoingFrame } from '../src/frame.ts';
+import { Opcode } from '../src/opcode.ts';
+import { type ProtocolEvent, WebSocketProtocol } from '../src/protocol.ts';
 import { bytes, read } from './helpers.ts';
 
 // Client frames in these tests are masked with this key, so their bytes can be written out.

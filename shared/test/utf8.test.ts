@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Utf8Validator } from '../src/index.ts';
+import { Utf8Validator } from '../src/utf8.ts';
 import { bytes, cutAt } from './helpers.ts';
 
 /** Runs a whole message through a fresh validator, piece by piece. */

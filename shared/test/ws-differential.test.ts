@@ -5,7 +5,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { encodeFrame, Opcode, type OutgoingFrame } from '../src/index.ts';
+import { encodeFrame, type OutgoingFrame } from '../src/frame.ts';
+import { Opcode } from '../src/opcode.ts';
 import { Receiver, Sender, type WsFrameOptions } from '../testing/ws-internals.ts';
 import {
   bytes,

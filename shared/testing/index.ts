@@ -4,10 +4,4 @@
  * frame reader and writer to compare with.
  */
 export { type RawFrameFields, rawClosePayload, rawFrame } from './raw-frame.ts';
-export {
-  Receiver,
-  Sender,
-  type WsFrameOptions,
-  type WsReceiver,
-  type WsReceiverOptions,
-} from './ws-internals.ts';
+export { Receiver, Sender } from './ws-internals.ts';

@@ -1,4 +1,4 @@
-import { applyMask } from '../src/index.ts';
+import { applyMask } from '../src/mask.ts';
 
 /**
  * Frames with any header, for tests that must send what a correct sender never would. The layout

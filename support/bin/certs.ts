@@ -1,7 +1,7 @@
 // pnpm certs: a development CA and a certificate for localhost, 127.0.0.1 and ::1, in certs/ at
 // the repository root (which git ignores). See "wss://" in the top README for what to do next.
 import { fileURLToPath } from 'node:url';
-import { createCertificates } from '../src/index.ts';
+import { createCertificates } from '../src/certificates.ts';
 
 const dir = fileURLToPath(new URL('../../certs', import.meta.url));
 try {

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type CertificateFiles, createCertificates } from '../src/index.ts';
+import { type CertificateFiles, createCertificates } from '../src/certificates.ts';
 
 const DAY = 24 * 60 * 60 * 1000;
 

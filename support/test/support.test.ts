@@ -1,15 +1,11 @@
 import type { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import {
-  describeCertificateError,
-  describeMessage,
-  describePeer,
-  ExpectedError,
-  readServerOptions,
-  readTlsFiles,
-  readWebSocketUrl,
-  webSocketUrl,
-} from '../src/index.ts';
+import { readWebSocketUrl } from '../src/client.ts';
+import { ExpectedError } from '../src/errors.ts';
+import { webSocketUrl } from '../src/listen.ts';
+import { describeMessage, describePeer } from '../src/log.ts';
+import { readServerOptions } from '../src/options.ts';
+import { describeCertificateError, readTlsFiles } from '../src/tls.ts';
 
 /** A socket as far as the address helpers look at it. */
 const socketFrom = (remoteAddress: string) => ({ remoteAddress, remotePort: 5 }) as Socket;

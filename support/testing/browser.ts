@@ -2,7 +2,8 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer, ServerOptions } from '../src/index.ts';
+import type { ServerOptions } from '../src/options.ts';
+import type { RunningServer } from '../src/server.ts';
 import { removeTestCertificates, testCertificates } from './certificates.ts';
 import { testServerOptions } from './server-options.ts';
 

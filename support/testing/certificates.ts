@@ -2,7 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type CertificateFiles, createCertificates, type TlsFiles } from '../src/index.ts';
+import { type CertificateFiles, createCertificates } from '../src/certificates.ts';
+import type { TlsFiles } from '../src/tls.ts';
 
 export interface TestCertificate {
   files: CertificateFiles;

@@ -3,16 +3,9 @@
 // For tests that play a raw peer (a client or a server that writes frames itself): the frame
 // encoder, the opcodes and the 101 answer of the hand-written core.
 export { acceptResponse, encodeFrame, Opcode } from 'shared';
-export {
-  browserMissing,
-  launchBrowser,
-  type PlaygroundContract,
-  playgroundContract,
-} from './browser.ts';
-export { type TestCertificate, type TestCertificates, testCertificates } from './certificates.ts';
+export { playgroundContract } from './browser.ts';
 export { LineWatcher } from './lines.ts';
 export {
-  type Exit,
   MEMORY_PROBE_OPTIONS,
   memoryOf,
   type Program,
@@ -20,14 +13,7 @@ export {
   startServerProgram,
 } from './program.ts';
 export { RawClient, rawHttpExchange, readHead } from './raw-client.ts';
-export { freePort, type ScriptedServer, startScriptedServer } from './scripted-server.ts';
+export { freePort, startScriptedServer } from './scripted-server.ts';
 export { testServerOptions } from './server-options.ts';
-export { clientTlsContract, type RunClient, tlsContract } from './tls-contract.ts';
-export {
-  Inbox,
-  inboxOf,
-  openWebSocket,
-  type Received,
-  roundTrip,
-  whenClosed,
-} from './ws-client.ts';
+export { clientTlsContract, tlsContract } from './tls-contract.ts';
+export { inboxOf, openWebSocket, roundTrip, whenClosed } from './ws-client.ts';

@@ -1,4 +1,4 @@
-import { type ServerOptions, serverDefaults } from '../src/index.ts';
+import { type ServerOptions, serverDefaults } from '../src/options.ts';
 import { LineWatcher } from './lines.ts';
 
 /**

@@ -3,12 +3,9 @@ import { createServer, get } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
-import {
-  INSECURE_WARNING,
-  type RunningServer,
-  type ServerOptions,
-  type TlsFiles,
-} from '../src/index.ts';
+import type { ServerOptions } from '../src/options.ts';
+import type { RunningServer } from '../src/server.ts';
+import { INSECURE_WARNING, type TlsFiles } from '../src/tls.ts';
 import { removeTestCertificates, type TestCertificates, testCertificates } from './certificates.ts';
 import { testServerOptions } from './server-options.ts';
 import { inboxOf, openWebSocket, roundTrip, whenClosed } from './ws-client.ts';
