@@ -23,8 +23,9 @@ const maskWordBytes = new Uint8Array(maskWord.buffer);
  * offset for the bytes that follow. A payload that arrives in several chunks is unmasked chunk by
  * chunk: pass each call's return value to the next.
  *
- * Large payloads are processed four bytes at a time through an Int32Array view, which is several
- * times faster than the byte loop.
+ * The plain version is `for (i) data[i] ^= key[(offset + i) & 3]`. Payloads of 64 bytes and more
+ * are processed four bytes at a time through an Int32Array view instead: 4x the byte loop on a
+ * 1 MiB payload, 2.8x when parsing 64 KiB masked frames (bench/notes.md).
  */
 export function applyMask(data: Uint8Array, key: Uint8Array, offset = 0): number {
   const length = data.length;
@@ -50,7 +51,7 @@ export function applyMask(data: Uint8Array, key: Uint8Array, offset = 0): number
     i += words * 4;
   }
   // The bytes left (all of them, for a short payload): four at a time with the key's bytes in
-  // local variables, then one by one.
+  // local variables, then one by one. (1.17x the plain loop when parsing 32-byte masked frames.)
   const k0 = key[(offset + i) & 3]!;
   const k1 = key[(offset + i + 1) & 3]!;
   const k2 = key[(offset + i + 2) & 3]!;
@@ -66,7 +67,8 @@ export function applyMask(data: Uint8Array, key: Uint8Array, offset = 0): number
 }
 
 // RFC 6455 §5.3: "the masking key MUST be derived from a strong source of entropy". Asking the
-// operating system for 4 bytes per frame is slow, so keys are cut from a pool of
+// operating system for 4 bytes per frame is slow (57x slower to encode a 32-byte masked frame,
+// bench/notes.md), so keys are cut from a pool of
 // cryptographically random bytes. A used-up pool is replaced, never refilled: a key handed out
 // earlier is a view into it and must not change.
 const KEY_POOL_SIZE = 4096;
