@@ -4,7 +4,7 @@ import { clientTlsContract, spawnProgram } from 'support/testing';
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 
 // --ca, --insecure and the one-line refusals of untrusted certificates
-// (shared/testing/tls-contract.ts). One reply is enough: --count 1.
+// (support/testing/tls-contract.ts). One reply is enough: --count 1.
 clientTlsContract('client', async (url, args) => {
   const program = spawnProgram(packageDir, [url, '--count', '1', ...args]);
   const { code } = await program.exited;

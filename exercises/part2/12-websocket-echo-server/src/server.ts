@@ -37,7 +37,8 @@ export async function createEchoServer(options: ServerOptions): Promise<RunningS
   //    (Message Too Big). ws keeps every open connection in `wss.clients`.
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload });
 
-  // 3. The upgrade: a request with `Upgrade: websocket` comes here instead of to the page.
+  // 3. The upgrade: a request with `Upgrade: websocket` and `Connection: Upgrade` comes here
+  //    instead of to the page.
   http.on('upgrade', (request: IncomingMessage, socket, head) => {
     socket.on('error', () => {}); // a client that vanishes mid-handshake is not our error
     // 400 for a missing, repeated or malformed Host (RFC 9110 §7.2), 404 for a path but /ws.
@@ -51,7 +52,8 @@ export async function createEchoServer(options: ServerOptions): Promise<RunningS
       refuseUpgrade(socket, 403, `origin ${origin ?? '(none)'} is not allowed`);
       return;
     }
-    // ws checks the rest of the handshake (400 for a bad one) and answers 101.
+    // ws checks the rest of the handshake (400 for a bad one, 405 for another method than GET)
+    // and answers 101.
     wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
   });
 

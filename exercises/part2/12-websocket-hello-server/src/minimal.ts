@@ -14,7 +14,8 @@
 //     UTF-8; nor size limits, a heartbeat, backpressure or a clean shutdown;
 //   - the IPv4-mapped form (::ffff:127.0.0.1) in which a socket listening on IPv6 sees IPv4
 //     clients: it listens on one address, and greets with whatever the socket says.
-// Anything it does not understand makes it cut the connection. src/main.ts does all of it.
+// A frame it cannot read as one short text frame makes it cut the connection; what follows the
+// first frame in a chunk is silently lost. src/main.ts does all of it.
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 

@@ -4,7 +4,7 @@ import { clientTlsContract, spawnProgram } from 'support/testing';
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 
 // --ca, --insecure and the one-line refusals of untrusted certificates
-// (shared/testing/tls-contract.ts). One line in, then the end of input closes the connection.
+// (support/testing/tls-contract.ts). One line in, then the end of input closes the connection.
 clientTlsContract('native-client', async (url, args) => {
   const program = spawnProgram(packageDir, [url, ...args]);
   program.child.stdin?.end('over TLS\n');

@@ -9,7 +9,7 @@ import {
 import { describeClose, describeError, type Log } from 'support';
 
 /**
- * Backpressure: when more than this many bytes wait to be sent to one client (it reads slower
+ * Backpressure: when this many bytes or more wait to be sent to one client (it reads slower
  * than it sends), the server stops reading from it until they have been written.
  */
 export const WRITE_BUFFER_LIMIT = 1024 * 1024;

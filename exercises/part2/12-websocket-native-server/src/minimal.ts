@@ -11,7 +11,8 @@
 //   - fragmented messages, ping and pong, close frames (it never answers a close), binary;
 //   - any validation: the request's method, path, headers and key, unmasked frames, RSV bits,
 //     UTF-8; nor size limits, a heartbeat, backpressure or a clean shutdown.
-// Anything it does not understand makes it cut the connection. src/main.ts does all of it.
+// A frame it cannot read as one short text frame makes it cut the connection; what follows the
+// first frame in a chunk is silently lost. src/main.ts does all of it.
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 

@@ -193,6 +193,13 @@ describe('refused upgrade requests (§4.2.1)', () => {
       body: /Connection header must include "Upgrade"/,
     },
     {
+      // RFC 6455 §4.2.1: the Upgrade header must name websocket.
+      rule: 'an upgrade to another protocol (Upgrade: h2c)',
+      text: upgrade({ Upgrade: 'h2c' }),
+      status: 400,
+      body: /Upgrade header must be "websocket"/,
+    },
+    {
       rule: 'an upgrade to another path than /ws',
       text: upgrade({}, 'GET /chat HTTP/1.1'),
       status: 404,

@@ -137,7 +137,7 @@ describe('memory', () => {
         expect(await client.next()).toMatchObject({ type: 'pong' });
       }
       const held = (await memoryOf(program)).arrayBuffers - before;
-      // The message so far (4 MiB less 4 KiB), within the 10% the issue allows.
+      // The message so far (4 MiB less 4 KiB), with no more than 10% on top.
       expect(held).toBeLessThanOrEqual(1.1 * limit);
       client.socket.destroy();
     } finally {
