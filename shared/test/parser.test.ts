@@ -4,6 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { encodeFrame, type Frame, type OutgoingFrame } from '../src/frame.ts';
 import { Opcode } from '../src/opcode.ts';
 import { FrameParser, MAX_FRAGMENTS, type ParserEvent } from '../src/parser.ts';
+import { rawClosePayload as closePayload } from '../testing/raw-frame.ts';
 import {
   bytes,
   chunksOf,
@@ -29,14 +30,6 @@ function fromClient(frame: OutgoingFrame): Buffer {
 /** A frame as a server sends it to a client: unmasked (§5.1). */
 function fromServer(frame: OutgoingFrame): Buffer {
   return encodeFrame(frame);
-}
-
-/** A close frame's payload: the code in 2 bytes, then the reason. */
-function closePayload(code: number, reason = ''): Buffer {
-  const payload = Buffer.alloc(2 + Buffer.byteLength(reason));
-  payload.writeUInt16BE(code);
-  payload.write(reason, 2);
-  return payload;
 }
 
 describe('FrameParser: the examples of RFC 6455 §5.7', () => {

@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { encodeFrame, type OutgoingFrame } from '../src/frame.ts';
 import { Opcode } from '../src/opcode.ts';
+import { rawClosePayload as closePayload } from '../testing/raw-frame.ts';
 import { Receiver, Sender, type WsFrameOptions } from '../testing/ws-internals.ts';
 import {
   bytes,
@@ -63,13 +64,6 @@ function messageSummary(type: 'text' | 'binary', payload: Buffer): EventSummary 
   return type === 'text'
     ? { type: 'text', data: payload.toString('utf8') }
     : { type: 'binary', data: payload.toString('hex') };
-}
-
-function closePayload(code: number, reason: string): Buffer {
-  const payload = Buffer.alloc(2 + Buffer.byteLength(reason));
-  payload.writeUInt16BE(code);
-  payload.write(reason, 2);
-  return payload;
 }
 
 // Every length form: 7-bit (0-125), 16-bit (126-65535), 64-bit (65536 and up).

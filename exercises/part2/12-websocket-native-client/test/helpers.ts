@@ -244,51 +244,10 @@ export function rawServer(
   });
 }
 
-export interface ServerFrameHeader {
-  opcode: number;
-  payload?: Buffer | string;
-  /** FIN: the last frame of its message. Default true. */
-  fin?: boolean;
-  /** RSV1, RSV2, RSV3 as a 3-bit number: 0b100 is RSV1. Default 0. */
-  rsv?: number;
-  /** The payload length the header announces, when it should not be the payload's own. */
-  length?: bigint;
-  /** Masks the payload with this key: a server must never do that (RFC 6455 §5.1). */
-  maskKey?: Buffer;
-}
-
 /**
  * A server frame with any header, including those `encodeFrame` refuses to build: reserved
- * opcodes, RSV bits, fragmented or oversized control frames, lengths far beyond any limit, a mask.
- * The layout is RFC 6455 §5.2; the length takes the shortest form that holds it.
+ * opcodes, RSV bits, fragmented or oversized control frames, lengths far beyond any limit, a mask
+ * (a server must never send one, RFC 6455 §5.1). It is shared's `rawFrame`; and `closePayload` is
+ * the payload of a close frame with any status code, even one that may not be sent (§7.4).
  */
-export function serverFrame(frame: ServerFrameHeader): Buffer {
-  const payload = Buffer.from(frame.payload ?? '');
-  const length = frame.length ?? BigInt(payload.length);
-  const { fin = true, rsv = 0, maskKey } = frame;
-  let header: Buffer;
-  if (length <= 125n) {
-    header = Buffer.alloc(2);
-    header[1] = Number(length);
-  } else if (length <= 0xffffn) {
-    header = Buffer.alloc(4);
-    header[1] = 126;
-    header.writeUInt16BE(Number(length), 2);
-  } else {
-    header = Buffer.alloc(10);
-    header[1] = 127;
-    header.writeBigUInt64BE(length, 2);
-  }
-  header[0] = (fin ? 0x80 : 0) | (rsv << 4) | frame.opcode;
-  if (maskKey === undefined) return Buffer.concat([header, payload]);
-  header[1] = header[1]! | 0x80;
-  const masked = payload.map((byte, i) => byte ^ maskKey[i % 4]!);
-  return Buffer.concat([header, maskKey, masked]);
-}
-
-/** The payload of a close frame with any status code, even one that may not be sent (§7.4). */
-export function closePayload(code: number, reason: Buffer | string = ''): Buffer {
-  const bytes = Buffer.alloc(2);
-  bytes.writeUInt16BE(code);
-  return Buffer.concat([bytes, Buffer.from(reason)]);
-}
+export { rawClosePayload as closePayload, rawFrame as serverFrame } from 'shared/testing';
