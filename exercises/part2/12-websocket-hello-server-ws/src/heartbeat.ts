@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import { describePeer, type Log } from 'support';
 import type { WebSocket, WebSocketServer } from 'ws';
 
@@ -9,30 +10,28 @@ import type { WebSocket, WebSocketServer } from 'ws';
  * fails - and is terminated. Returns the function that stops the heartbeat.
  */
 export function startHeartbeat(wss: WebSocketServer, interval: number, log: Log): () => void {
-  // ws's README keeps the mark in a property, `ws.isAlive`, that a WebSocket does not have.
-  // A WeakSet holds the same thing with a type: the clients that have shown they are alive since
-  // the last ping. A client that goes away leaves it by itself, as it leaves `peers`.
-  const alive = new WeakSet<WebSocket>();
-  const peers = new WeakMap<WebSocket, string>();
-
+  // A sign of life is any bytes from the client, not only a pong: a client in the middle of
+  // sending one large frame cannot send a pong until that frame is done, because a control frame
+  // may go between the frames of a message, never inside a frame (RFC 6455 §5.4). The socket
+  // counts the bytes it has read, so the heartbeat only notes that count at each ping: where ws's
+  // README keeps an `isAlive` mark set by a 'pong' listener, this needs no listener at all, and
+  // costs each connection one small record. A WeakMap: a client that goes away leaves it by itself.
+  const seen = new WeakMap<WebSocket, { socket: Socket; bytesRead: number }>();
+  // A new client counts as alive until its first ping (-1: no count was noted yet).
   wss.on('connection', (ws: WebSocket, request: IncomingMessage) => {
-    peers.set(ws, describePeer(request.socket));
-    alive.add(ws);
-    ws.on('pong', () => alive.add(ws));
-    // Any bytes from the client show it is alive, not only a pong. A client in the middle of
-    // sending one large frame cannot send a pong until that frame is done: a control frame may
-    // go between the frames of a message, never inside a frame (RFC 6455 §5.4).
-    request.socket.on('data', () => alive.add(ws));
+    seen.set(ws, { socket: request.socket, bytesRead: -1 });
   });
 
   const timer = setInterval(() => {
     for (const ws of wss.clients) {
-      if (!alive.has(ws)) {
-        log.event?.(`no pong from ${peers.get(ws)}: terminating the connection`);
+      const record = seen.get(ws);
+      if (!record) continue;
+      if (record.socket.bytesRead === record.bytesRead) {
+        log.event?.(`no pong from ${describePeer(record.socket)}: terminating the connection`);
         ws.terminate(); // no closing handshake: the peer would not answer it
         continue;
       }
-      alive.delete(ws);
+      record.bytesRead = record.socket.bytesRead;
       ws.ping();
     }
   }, interval);

@@ -9,10 +9,12 @@ import {
 import { describeClose, describeError, type Log } from 'support';
 
 /**
- * Backpressure: when this many bytes or more wait to be sent to one client (it reads slower
- * than it sends), the server stops reading from it until they have been written.
+ * Backpressure: when more than this many bytes wait to be sent to one client (it reads slower
+ * than it sends), the server stops reading from it until they have been written. Room for a few
+ * large echoes in flight: with 1 MiB here, every echo of a 1 MiB message that the network could
+ * not take at once stopped the reading (docs/benchmarks.md).
  */
-export const WRITE_BUFFER_LIMIT = 1024 * 1024;
+export const WRITE_BUFFER_LIMIT = 4 * 1024 * 1024;
 
 // Parts of frames smaller than this are copied together before writing; larger ones are not.
 const COPY_BELOW = 16 * 1024;
@@ -89,17 +91,13 @@ export class WebSocketConnection {
 
     // Small frames go out at once rather than waiting to be combined with the next (Nagle).
     socket.setNoDelay(true);
+    // The socket's listeners. One that needs nothing of this connection is made once for all
+    // (endOurSide), the 'drain' listener of step 5 only while reading is paused, and the
+    // server's 'error' listener came with the upgrade: what an idle connection holds is its
+    // memory cost (docs/benchmarks.md).
     socket.on('data', (chunk: Buffer) => this.#receive(chunk));
-    // 5. Backpressure: reading resumes once what waited to be sent has been written.
-    socket.on('drain', () => {
-      if (!this.#paused) return;
-      this.#paused = false;
-      log.event?.(`resumed reading from ${peer}`);
-      socket.resume();
-    });
     // The peer ended TCP without the closing handshake (or after it): end our side too.
-    socket.on('end', () => socket.end());
-    socket.on('error', (error) => log.event?.(`socket error from ${peer}: ${error.message}`));
+    socket.on('end', endOurSide);
     socket.on('close', () => {
       // RFC 6455 §7.1.5: a connection that ended without a close frame is "closed with 1006".
       const { code, reason } = this.#closedWith ?? { code: CloseCode.AbnormalClosure, reason: '' };
@@ -255,14 +253,26 @@ export class WebSocketConnection {
 
     // 5. Backpressure: a client that sends faster than it reads would otherwise fill our memory
     // with replies it has not read. Stop reading from it until they are written ('drain').
-    if (!this.#paused && socket.writableLength >= WRITE_BUFFER_LIMIT) {
+    if (!this.#paused && socket.writableLength > WRITE_BUFFER_LIMIT) {
       this.#paused = true;
-      this.#options.log.event?.(
+      const { log } = this.#options;
+      log.event?.(
         `paused reading from ${this.peer}: ${socket.writableLength} bytes wait to be sent`,
       );
       socket.pause();
+      // Reading resumes once what waited to be sent has been written.
+      socket.once('drain', () => {
+        this.#paused = false;
+        log.event?.(`resumed reading from ${this.peer}`);
+        socket.resume();
+      });
     }
   }
+}
+
+/** 'end' on a socket: the peer ended its side of TCP, so end ours. */
+function endOurSide(this: Socket): void {
+  this.end();
 }
 
 /** Small buffers joined into one (one of them as it is). */

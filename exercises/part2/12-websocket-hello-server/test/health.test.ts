@@ -99,6 +99,20 @@ describe('backpressure', () => {
     }
     await output.waitFor(/^resumed reading from 127\.0\.0\.1:\d+$/);
   });
+
+  it('lets four 1 MiB echoes wait before it stops reading, and not much more', async () => {
+    const { output, rawClient } = await start();
+    const client = await rawClient();
+    client.socket.pause();
+    for (let i = 0; i < 16; i++) client.sendFrame(Opcode.Binary, Buffer.alloc(MiB, 1));
+    const line = await output.waitFor(/^paused reading from 127\.0\.0\.1:\d+: \d+ bytes/);
+    const waiting = Number(/: (\d+) bytes/.exec(line)?.[1]);
+    // Reading stops only once more than four 1 MiB echoes wait (a 1 MiB limit stopped it at
+    // every large echo a slow network could not take at once), and at most one message later.
+    expect(waiting).toBeGreaterThan(4 * MiB);
+    expect(waiting).toBeLessThanOrEqual(WRITE_BUFFER_LIMIT + MiB + 14);
+    client.socket.destroy();
+  });
 });
 
 describe('an error in our own code', () => {

@@ -55,8 +55,13 @@ export async function createNativeServer(options: ServerOptions): Promise<Native
 
   // 3. An upgrade request: check where it goes and the handshake, answer 101, and the socket is
   //    ours: from now on it carries frames (src/connection.ts).
+  //    A socket error (a client that vanished, a reset) is logged, never thrown: one listener,
+  //    made once, for every socket from its upgrade request on.
+  function onSocketError(this: Socket, error: Error): void {
+    log.event?.(`socket error from ${describePeer(this)}: ${error.message}`);
+  }
   http.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
-    socket.on('error', () => {}); // a client that vanishes mid-handshake is not our error
+    socket.on('error', onSocketError);
     if (refuseBadTarget(request, socket)) return; // 400 for a bad Host, 404 for a path not /ws
     const peer = describePeer(socket);
     const upgraded = answerUpgrade(request, socket, {
