@@ -1,11 +1,9 @@
 // The load generator, run as its own process: `node --import tsx src/load.ts '<json config>'`.
 // It opens a fixed set of connections; each keeps `window` messages in flight, sending a new one
 // as each echo comes back, and times every round trip. It prints one line of JSON.
-import { once } from 'node:events';
-import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { encodeFrame, Opcode, randomMaskKey, upgradeRequest } from 'shared';
-import { readHead } from 'support/testing/raw-client';
+import { encodeFrame, Opcode, randomMaskKey } from 'shared';
+import { measuredWindow, openConnection, openMany, printResult } from './connections.ts';
 import { FrameCounter } from './frame-counter.ts';
 import { percentile } from './stats.ts';
 
@@ -46,7 +44,9 @@ async function run(config: LoadConfig): Promise<LoadResult> {
   let messages = 0;
   const roundTrips: number[] = [];
 
-  const sockets = await Promise.all(Array.from({ length: config.connections }, () => open(config)));
+  const sockets = await openMany(0, config.connections, 100, (index) =>
+    openConnection(config.port, { websocket: config.websocket, index }),
+  );
   for (const { socket, rest } of sockets) {
     const counter = new FrameCounter();
     const sentAt: number[] = [];
@@ -77,12 +77,9 @@ async function run(config: LoadConfig): Promise<LoadResult> {
     send(config.window);
   }
 
-  await new Promise((resolve) => setTimeout(resolve, config.warmupMs));
-  measuring = true;
-  const started = performance.now();
-  await new Promise((resolve) => setTimeout(resolve, config.durationMs));
-  measuring = false;
-  const seconds = (performance.now() - started) / 1000;
+  const seconds = await measuredWindow(config, (on) => {
+    measuring = on;
+  });
   for (const { socket } of sockets) socket.destroy();
 
   roundTrips.sort((a, b) => a - b);
@@ -94,26 +91,5 @@ async function run(config: LoadConfig): Promise<LoadResult> {
   };
 }
 
-/** A TCP connection, with the WebSocket handshake done when the server speaks WebSocket. */
-async function open(config: LoadConfig): Promise<{ socket: Socket; rest: Buffer }> {
-  const socket = connect({ port: config.port, host: '127.0.0.1' });
-  socket.setNoDelay(true);
-  await once(socket, 'connect');
-  if (!config.websocket) return { socket, rest: Buffer.alloc(0) };
-  socket.write(upgradeRequest({ host: `127.0.0.1:${config.port}`, path: '/ws' }).request);
-  const { head, rest } = await readHead(socket);
-  if (head.status !== 101) throw new Error(`handshake refused: ${head.status}`);
-  return { socket, rest };
-}
-
-const config = JSON.parse(process.argv[2] ?? '{}') as LoadConfig;
-run(config).then(
-  (result) => {
-    console.log(JSON.stringify(result));
-    process.exit(0);
-  },
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.message : String(error));
-    process.exit(1);
-  },
-);
+// The config comes as JSON in the first argument; the result goes out as one line of JSON.
+printResult(run(JSON.parse(process.argv[2] ?? '{}') as LoadConfig));

@@ -1,239 +1,190 @@
-// pnpm bench: the hand-written servers beside the `ws` ones, in one run - echo throughput, idle
-// connections, framing - written to docs/benchmarks.md with a chart, docs/benchmarks.svg.
+// pnpm bench: every server of the project beside plain `ws`, in one run - echo throughput at
+// three message sizes, throughput and memory as connections grow, opening handshakes per second,
+// framing - written to docs/benchmarks.md with its charts. `pnpm bench --quick`: a short look,
+// printed and not written.
 //
 //   BENCH_ROUNDS=3     rounds per measurement (servers alternate: A B C A B C ...)
-//   BENCH_SECONDS=3    measured seconds per echo round (after one second of warm-up)
-//   BENCH_IDLE=10000   idle connections per server
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, freemem, platform, release, totalmem } from 'node:os';
+//   BENCH_SECONDS=3    measured seconds per round (after one second of warm-up)
+import { existsSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { spawnProgram } from 'support/testing/program';
+import type { HandshakeResult } from './handshakes.ts';
 import type { LoadConfig, LoadResult } from './load.ts';
-import {
-  type EchoRow,
-  type EchoTable,
-  echoChart,
-  echoMarkdown,
-  type IdleRow,
-  idleMarkdown,
-  ratio,
-  type Target,
-  targetsMarkdown,
-} from './report.ts';
-import { SERVERS, type ServerUnderTest, startServer } from './servers.ts';
-import { spread } from './stats.ts';
-
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
-const IDLE_CONNECTIONS = Number(process.env.BENCH_IDLE ?? 10_000);
-
-/**
- * Message sizes, and how much load each gets. Small messages need many in flight to keep a
- * server busy; 1 MiB messages need few (each is 1 MiB of work).
- */
-const SIZES = [
-  { label: '32 B', size: 32, connections: 50, window: 16 },
-  { label: '4 KiB', size: 4096, connections: 50, window: 8 },
-  { label: '1 MiB', size: 1024 * 1024, connections: 8, window: 2 },
-];
+import { raiseOpenFiles } from './open-files.ts';
+import { type EchoSize, FULL, type Plan, QUICK } from './plan.ts';
+import { summaryMarkdown, targets, targetsMarkdown, writeReport } from './report.ts';
+import { Results } from './results.ts';
+import { type RunningProgram, SERVERS, type ServerUnderTest, startServer } from './servers.ts';
 
 const benchDir = fileURLToPath(new URL('..', import.meta.url));
-const docsDir = fileURLToPath(new URL('../../docs', import.meta.url));
 
+const { values: flags } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
+const plan: Plan = flags.quick ? QUICK : FULL;
+const websocketServers = SERVERS.filter((server) => server.websocket);
+
+// Progress: one line per round of each server, with the time since the start.
+const started = Date.now();
+const totalSteps = plan.rounds * (SERVERS.length + websocketServers.length) + (plan.full ? 1 : 0);
 let step = 0;
-const totalSteps = SIZES.length * ROUNDS * SERVERS.length + ROUNDS * (SERVERS.length - 1) + 1;
 function progress(line: string): void {
   step += 1;
-  console.log(`[${step}/${totalSteps}] ${line}`);
+  const elapsed = Math.round((Date.now() - started) / 1000);
+  console.log(`[${step}/${totalSteps}, ${elapsed} s] ${line}`);
 }
 
-/** One echo round: start the server, load it from another process, stop it. */
-async function echoRound(
+/** Runs one of the client programs (load.ts, handshakes.ts) and returns its line of JSON. */
+async function runClient<T>(entry: string, config: object, what: string): Promise<T> {
+  const client = spawnProgram(benchDir, [JSON.stringify(config)], {}, entry);
+  const exit = await client.exited;
+  const last = client.output.lines.at(-1) ?? '';
+  if (exit.code !== 0) throw new Error(`${entry} failed against ${what}: ${last}`);
+  return JSON.parse(last) as T;
+}
+
+/** One load: `connections` connections, each keeping `window` messages of `size` bytes in flight. */
+function echo(
+  running: RunningProgram,
   server: ServerUnderTest,
-  size: (typeof SIZES)[number],
+  load: Pick<EchoSize, 'size' | 'connections' | 'window'>,
 ): Promise<LoadResult> {
+  const config: LoadConfig = {
+    port: running.port,
+    ...load,
+    warmupMs: plan.warmupMs,
+    durationMs: plan.measureMs,
+    websocket: server.websocket,
+    skipFirst: server.greets,
+  };
+  return runClient<LoadResult>('src/load.ts', config, server.name);
+}
+
+/**
+ * One round of one server, in a process of its own: echo throughput at each message size, then
+ * with more and more connections, then opening handshakes.
+ */
+async function busyRound(server: ServerUnderTest, results: Results): Promise<void> {
   const running = await startServer(server);
+  const mine = results.get(server.name);
   try {
-    const config: LoadConfig = {
-      port: running.port,
-      connections: size.connections,
-      window: size.window,
-      size: size.size,
-      warmupMs: 1000,
-      durationMs: SECONDS * 1000,
-      websocket: server.websocket,
-      skipFirst: server.greets,
-    };
-    const load = spawnProgram(benchDir, [JSON.stringify(config)], {}, 'src/load.ts');
-    const exit = await load.exited;
-    const last = load.output.lines.at(-1) ?? '';
-    if (exit.code !== 0) throw new Error(`load generator failed against ${server.name}: ${last}`);
-    return JSON.parse(last) as LoadResult;
+    mine.startLine = running.startLine;
+    const rates: string[] = [];
+    for (const size of plan.sizes) {
+      const result = await echo(running, server, size);
+      mine.echo(size.label).push(result);
+      rates.push(`${size.label} ${Math.round(result.messages / result.seconds)}/s`);
+    }
+    for (const connections of plan.scaling) {
+      // 32-byte messages, one in flight on each connection: a chat, not a file transfer.
+      const result = await echo(running, server, { size: 32, connections, window: 1 });
+      mine.scaling(connections).push(result);
+    }
+    if (server.websocket) {
+      const config = {
+        port: running.port,
+        concurrency: plan.handshakeConcurrency,
+        warmupMs: plan.warmupMs,
+        durationMs: plan.measureMs,
+      };
+      const result = await runClient<HandshakeResult>('src/handshakes.ts', config, server.name);
+      mine.handshakesPerSecond.push(result.handshakes / result.seconds);
+      rates.push(`${Math.round(result.handshakes / result.seconds)} handshakes/s`);
+    }
+    return void progress(`${server.name}: ${rates.join(', ')}`);
   } finally {
     await running.stop();
   }
 }
 
 /**
- * One idle round: the server's memory before and after opening the connections, each time after
- * a full garbage collection. Resident memory (RSS) is what the target counts; the JavaScript heap
- * and Node's buffers outside it (`external`) show where it goes.
+ * One idle round of one server: its memory after a full garbage collection, before any
+ * connection and then with each count of idle connections open. Resident memory (RSS) is what
+ * the targets count; the JavaScript heap and Node's buffers outside it (`external`) show where
+ * it goes.
  */
-async function idleRound(server: ServerUnderTest): Promise<{ rss: number; heap: number }> {
+async function idleRound(server: ServerUnderTest, results: Results): Promise<void> {
   const running = await startServer(server);
+  const idle = spawnProgram(benchDir, [String(running.port)], {}, 'src/idle.ts');
   try {
+    const most = Math.max(...plan.idle);
+    // Each connection is a file descriptor in the server and in the client program.
+    const limit = Math.min(
+      raiseOpenFiles(running.program.child.pid ?? 0, most + 1000),
+      raiseOpenFiles(idle.child.pid ?? 0, most + 1000),
+    );
     const before = await running.memory();
-    const args = [String(running.port), String(IDLE_CONNECTIONS)];
-    const idle = spawnProgram(benchDir, args, {}, 'src/idle.ts');
-    await idle.output.waitFor(/^ready/);
-    const after = await running.memory();
-    idle.child.kill('SIGTERM');
-    await idle.exited;
     const heap = (usage: NodeJS.MemoryUsage) => usage.heapUsed + usage.external;
-    return {
-      rss: (after.rss - before.rss) / IDLE_CONNECTIONS,
-      heap: (heap(after) - heap(before)) / IDLE_CONNECTIONS,
-    };
+    const line: string[] = [];
+    for (const count of plan.idle) {
+      if (count + 100 > limit) {
+        results.notes.add(
+          `${count.toLocaleString('en-US')} idle connections were not opened: the open-file limit is ${limit}.`,
+        );
+        continue;
+      }
+      const opened = idle.output.next(new RegExp(`^open ${count}$`));
+      idle.child.stdin?.write(`open ${count}\n`);
+      await opened;
+      const after = await running.memory();
+      const perConnection = {
+        rss: (after.rss - before.rss) / count,
+        heap: (heap(after) - heap(before)) / count,
+      };
+      results.get(server.name).idle(count).push(perConnection);
+      line.push(`${count}: ${Math.round(perConnection.rss)} B`);
+    }
+    progress(`${server.name} idle, RSS per connection at ${line.join(', ')}`);
   } finally {
+    idle.child.stdin?.end();
+    await idle.exited;
     await running.stop();
   }
 }
 
 async function main(): Promise<void> {
-  const started = new Date();
+  const startedAt = new Date();
+  const minutes = flags.quick ? 'about a minute and a half' : 'about 20 minutes';
   console.log(
-    `pnpm bench: ${SERVERS.length} servers, ${SIZES.length} message sizes, ${ROUNDS} rounds; ` +
-      `this takes several minutes. Results go to docs/benchmarks.md.`,
+    `pnpm bench${flags.quick ? ' --quick' : ''}: ${SERVERS.length} servers, ${plan.rounds} ` +
+      `round(s); this takes ${minutes}.` +
+      (plan.full ? ' Results go to docs/benchmarks.md.' : ' Results are printed, not written.'),
   );
+  const results = new Results();
+  const load: number[] = [];
 
-  // 1. Echo throughput, alternating the servers within each round.
-  const tables: EchoTable[] = [];
-  for (const size of SIZES) {
-    const results = new Map<string, LoadResult[]>(SERVERS.map((server) => [server.name, []]));
-    for (let round = 1; round <= ROUNDS; round++) {
-      for (const server of SERVERS) {
-        const result = await echoRound(server, size);
-        results.get(server.name)?.push(result);
-        const rate = result.messages / result.seconds;
-        progress(
-          `${size.label} ${server.name} round ${round}: ${Math.round(rate).toLocaleString('en-US')} messages/s`,
-        );
-      }
-    }
-    const rows: EchoRow[] = SERVERS.map((server) => {
-      const rounds = results.get(server.name) ?? [];
-      const rates = rounds.map((result) => result.messages / result.seconds);
-      return {
-        server: server.name,
-        messagesPerSecond: spread(rates),
-        megabytesPerSecond: spread(rates.map((rate) => (rate * size.size) / 1e6)),
-        p50: spread(rounds.map((result) => result.p50)),
-        p99: spread(rounds.map((result) => result.p99)),
-      };
-    });
-    tables.push({
-      label: size.label,
-      setup: `${size.connections} connections, ${size.window} in flight on each`,
-      rows,
-    });
-  }
-
-  // 2. Idle connections (the TCP echo server is left out: it holds no WebSocket state).
-  const websocketServers = SERVERS.filter((server) => server.websocket);
-  const idle = new Map<string, { rss: number; heap: number }[]>(
-    websocketServers.map((server) => [server.name, []]),
-  );
-  for (let round = 1; round <= ROUNDS; round++) {
-    for (const server of websocketServers) {
-      const perConnection = await idleRound(server);
-      idle.get(server.name)?.push(perConnection);
-      progress(
-        `idle ${server.name} round ${round}: ${Math.round(perConnection.rss)} bytes RSS, ` +
-          `${Math.round(perConnection.heap)} bytes heap per connection`,
-      );
+  // The servers take turns within each round, so a machine that gets busier during the run
+  // slows all of them alike.
+  for (let round = 1; round <= plan.rounds; round++) {
+    for (const server of SERVERS) {
+      load.push(loadavg()[0] ?? 0);
+      await busyRound(server, results);
     }
   }
-  const idleRows: IdleRow[] = websocketServers.map((server) => ({
-    server: server.name,
-    bytesPerConnection: spread((idle.get(server.name) ?? []).map((round) => round.rss)),
-    heapPerConnection: spread((idle.get(server.name) ?? []).map((round) => round.heap)),
-  }));
-
-  // 3. Framing: the hand-written core (shared) beside ws's Receiver and Sender (src/framing.ts).
-  const framing = spawnProgram(benchDir, [], {}, 'src/framing.ts');
-  await framing.exited;
-  progress('framing benchmark done');
-  const framingResults = readFileSync(`${benchDir}/framing-results.md`, 'utf8');
-
-  // 4. The targets, and the report.
-  const targets: Target[] = [];
-  for (const table of tables) {
-    const vsWs = ratio(table.rows, 'native-server', 'echo-server');
-    targets.push({
-      what: `native-server >= 1.0x echo-server, messages/s, ${table.label}`,
-      measured: `${vsWs.toFixed(2)}x`,
-      met: vsWs >= 1,
-    });
+  for (let round = 1; round <= plan.rounds; round++) {
+    for (const server of websocketServers) await idleRound(server, results);
   }
-  const small = tables[0];
-  if (small) {
-    const vsTcp = ratio(small.rows, 'native-server', 'tcp-echo');
-    targets.push({
-      what: `native-server >= 0.7x the TCP echo bound, messages/s, ${small.label}`,
-      measured: `${vsTcp.toFixed(2)}x`,
-      met: vsTcp >= 0.7,
-    });
-  }
-  const perConnection = (name: string) =>
-    idleRows.find((row) => row.server === name)?.bytesPerConnection.median ?? Number.NaN;
-  targets.push({
-    what: 'native-server memory per idle connection <= echo-server',
-    measured: `${Math.round(perConnection('native-server'))} vs ${Math.round(perConnection('echo-server'))} bytes`,
-    met: perConnection('native-server') <= perConnection('echo-server'),
-  });
 
-  const notesFile = `${benchDir}/notes.md`;
-  const notes = existsSync(notesFile) ? readFileSync(notesFile, 'utf8').trim() : '';
-  const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
-  const report = [
-    '<!-- Written by `pnpm bench` (bench/src/main.ts); the findings come from bench/notes.md. -->',
-    '# Benchmarks',
-    '',
-    `Measured ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpu}, ${cpus().length} cores, ` +
-      `${Math.round(totalmem() / 2 ** 30)} GiB (${Math.round(freemem() / 2 ** 30)} GiB free), ` +
-      `Node ${process.version}, ${platform()} ${release()}. Each server ran as its own process, ` +
-      `with \`QUIET=1\`; the load came from another process on the same machine, over 127.0.0.1. ` +
-      `${ROUNDS} rounds, the servers alternating within each round; every figure is the median of ` +
-      `the rounds, with the lowest and highest in brackets.`,
-    '',
-    '## Targets',
-    '',
-    targetsMarkdown(targets),
-    '',
-    '## Echo throughput',
-    '',
-    `Each connection keeps a fixed number of binary messages in flight and sends the next as each ` +
-      `echo arrives (bench/src/load.ts); ${SECONDS} s are measured after 1 s of warm-up. ` +
-      'tcp-echo is a plain TCP echo server - no WebSocket at all - as the upper bound. ' +
-      'Round trips include the time a message waits behind the others in flight.',
-    '',
-    '![Echo throughput as a multiple of echo-server](benchmarks.svg)',
-    '',
-    ...tables.flatMap((table) => [echoMarkdown(table), '']),
-    '## Idle connections',
-    '',
-    idleMarkdown(idleRows, IDLE_CONNECTIONS),
-    '',
-    '## Framing',
-    '',
-    framingResults.replace(/^<!--.*-->\n/, '').replace(/^### /m, '### '),
-    '',
-    ...(notes ? ['## What was found', '', notes, ''] : []),
-  ].join('\n');
-  writeFileSync(`${docsDir}/benchmarks.md`, report);
-  writeFileSync(`${docsDir}/benchmarks.svg`, echoChart(tables));
-  console.log('\nWritten: docs/benchmarks.md, docs/benchmarks.svg\n');
-  console.log(targetsMarkdown(targets));
+  let framing = '';
+  if (plan.full) {
+    // The framing benchmark: the hand-written core (shared) beside ws's Receiver and Sender.
+    const run = spawnProgram(benchDir, [], {}, 'src/framing.ts');
+    await run.exited;
+    progress('framing benchmark done');
+    framing = readFileSync(`${benchDir}/framing-results.md`, 'utf8');
+  }
+
+  const measured = targets(results, plan);
+  console.log(`\n${summaryMarkdown(results, plan)}\n\n${targetsMarkdown(measured)}`);
+  if (plan.full) {
+    // What was found by hand (notes.md), and the soak's last table (`pnpm soak`), as they are.
+    const read = (file: string) =>
+      existsSync(`${benchDir}/${file}`) ? readFileSync(`${benchDir}/${file}`, 'utf8').trim() : '';
+    const soak = read('soak-results.md');
+    const notes = read('notes.md');
+    writeReport({ results, plan, targets: measured, framing, soak, notes, startedAt, load });
+    console.log('\nWritten: docs/benchmarks.md and its charts (docs/benchmarks-*.svg)');
+  }
 }
 
 await main();

@@ -1,27 +1,14 @@
-import type { Spread } from './stats.ts';
-
-/** One server's echo results at one message size, over all rounds. */
-export interface EchoRow {
-  server: string;
-  messagesPerSecond: Spread;
-  megabytesPerSecond: Spread;
-  p50: Spread;
-  p99: Spread;
-}
-
-export interface EchoTable {
-  label: string;
-  setup: string;
-  rows: EchoRow[];
-}
-
-export interface IdleRow {
-  server: string;
-  /** Resident memory (RSS) per connection. */
-  bytesPerConnection: Spread;
-  /** JavaScript heap plus Node's buffers outside it, per connection. */
-  heapPerConnection: Spread;
-}
+// The report of `pnpm bench`: Markdown tables and SVG charts from the results, and the targets
+// each figure is held to.
+import { writeFileSync } from 'node:fs';
+import { cpus, freemem, platform, release, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { barChart, lineChart } from './chart.ts';
+import type { LoadResult } from './load.ts';
+import { IDLE_SUMMARY, type Plan } from './plan.ts';
+import type { Results } from './results.ts';
+import { BASELINE, SERVERS } from './servers.ts';
+import { type Spread, spread } from './stats.ts';
 
 export interface Target {
   what: string;
@@ -29,125 +16,316 @@ export interface Target {
   met: boolean;
 }
 
+const docsDir = fileURLToPath(new URL('../../docs', import.meta.url));
+
 /** Three significant digits, written out: 0.748, 29.3, 1,440. */
 const number = (value: number, digits = 3) =>
   Number.isFinite(value)
     ? value.toLocaleString('en-US', { maximumSignificantDigits: digits })
     : 'n/a';
-const thousands = (value: number) => Math.round(value).toLocaleString('en-US');
-const range = (spread: Spread, format: (value: number) => string) =>
-  `${format(spread.median)} [${format(spread.min)}-${format(spread.max)}]`;
+const thousands = (value: number) =>
+  Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : 'n/a';
+const withSpread = (s: Spread, format: (value: number) => string) =>
+  Number.isFinite(s.median) ? `${format(s.median)} [${format(s.min)}-${format(s.max)}]` : 'n/a';
+const times = (value: number) => `${number(value)}x`;
 
-/** The ratio of a row's median messages/s to the baseline row's. */
-export function ratio(rows: EchoRow[], server: string, baseline: string): number {
-  const find = (name: string) => rows.find((row) => row.server === name)?.messagesPerSecond.median;
-  return (find(server) ?? Number.NaN) / (find(baseline) ?? Number.NaN);
+const rate = (result: LoadResult) => result.messages / result.seconds;
+
+/** The figures the summary compares, as medians over the rounds. */
+function medians(results: Results, server: string, plan: Plan) {
+  const mine = results.get(server);
+  return {
+    sizes: plan.sizes.map((size) => spread(mine.echo(size.label).map(rate)).median),
+    p50: spread(mine.scaling(1).map((result) => result.p50)).median,
+    idle: spread(mine.idle(IDLE_SUMMARY).map((round) => round.rss)).median,
+    handshakes: spread(mine.handshakesPerSecond).median,
+  };
 }
 
-export function echoMarkdown(table: EchoTable): string {
-  const lines = [
-    `### ${table.label} messages (${table.setup})`,
-    '',
-    '| Server | Messages/s | MB/s | Round trip p50 (ms) | p99 (ms) | vs echo-server |',
-    '| --- | ---: | ---: | ---: | ---: | ---: |',
+/** Every server against plain ws: each figure as a multiple of ws's; ws's own in figures. */
+export function summaryMarkdown(results: Results, plan: Plan): string {
+  const base = medians(results, BASELINE, plan);
+  const header = [
+    ...plan.sizes.map((size) => `${size.label} msg/s`),
+    'p50 round trip, 1 connection',
+    `idle bytes/connection (${thousands(IDLE_SUMMARY)})`,
+    'handshakes/s',
   ];
-  for (const row of table.rows) {
-    lines.push(
-      `| ${row.server} | ${range(row.messagesPerSecond, thousands)} | ${range(row.megabytesPerSecond, (v) => number(v))} | ` +
-        `${range(row.p50, (v) => number(v))} | ${range(row.p99, (v) => number(v))} | ` +
-        `${number(ratio(table.rows, row.server, 'echo-server'))}x |`,
-    );
+  const lines = [
+    `| | ${header.join(' | ')} |`,
+    `| --- | ${header.map(() => '---:').join(' | ')} |`,
+    `| ${BASELINE} | ${[
+      ...base.sizes.map(thousands),
+      `${number(base.p50)} ms`,
+      thousands(base.idle),
+      thousands(base.handshakes),
+    ].join(' | ')} |`,
+  ];
+  for (const server of SERVERS.filter((s) => s.name !== BASELINE)) {
+    const mine = medians(results, server.name, plan);
+    const cells = [
+      ...mine.sizes.map((value, i) => times(value / (base.sizes[i] ?? Number.NaN))),
+      times(mine.p50 / base.p50),
+      Number.isFinite(mine.idle)
+        ? `${times(mine.idle / base.idle)} (${thousands(mine.idle)})`
+        : 'n/a',
+      server.websocket ? times(mine.handshakes / base.handshakes) : 'n/a',
+    ];
+    lines.push(`| ${server.name} | ${cells.join(' | ')} |`);
   }
   return lines.join('\n');
 }
 
-export function idleMarkdown(rows: IdleRow[], connections: number): string {
-  const baseline = rows.find((row) => row.server === 'echo-server')?.bytesPerConnection.median;
-  const lines = [
-    `${thousands(connections)} idle connections per server. The server's memory after a full ` +
-      'garbage collection, with the connections open minus before them, divided by the ' +
-      'connections: resident memory (RSS), and the part of it that is the JavaScript heap and ' +
-      "Node's buffers.",
-    '',
-    '| Server | RSS per connection (bytes) | vs echo-server | Heap per connection (bytes) |',
-    '| --- | ---: | ---: | ---: |',
-  ];
-  for (const row of rows) {
-    const vs = row.bytesPerConnection.median / (baseline ?? Number.NaN);
-    const rss = range(row.bytesPerConnection, thousands);
-    const heap = range(row.heapPerConnection, thousands);
-    lines.push(`| ${row.server} | ${rss} | ${number(vs)}x | ${heap} |`);
-  }
-  return lines.join('\n');
+/** The targets the project holds its servers to, each with its measured figure. */
+export function targets(results: Results, plan: Plan): Target[] {
+  const base = medians(results, BASELINE, plan);
+  const addon = medians(results, 'ws + bufferutil', plan);
+  const echo = medians(results, 'echo-server', plan);
+  const native = medians(results, 'native-server', plan);
+  const tcp = medians(results, 'tcp-echo', plan);
+  const list: Target[] = [];
+  const atLeast = (what: string, value: number, line: number) =>
+    list.push({ what, measured: times(value), met: value >= line });
+  const atMost = (what: string, value: number, line: number) =>
+    list.push({ what, measured: times(value), met: value <= line });
+  plan.sizes.forEach((size, i) => {
+    const ratio = (echo.sizes[i] ?? Number.NaN) / (base.sizes[i] ?? Number.NaN);
+    atLeast(`echo-server >= 0.95x ws, messages/s, ${size.label}`, ratio, 0.95);
+  });
+  atMost(`echo-server <= 1.05x ws, memory per idle connection`, echo.idle / base.idle, 1.05);
+  plan.sizes.forEach((size, i) => {
+    const ratio = (native.sizes[i] ?? Number.NaN) / (addon.sizes[i] ?? Number.NaN);
+    atLeast(`native-server >= 1.0x ws + bufferutil, messages/s, ${size.label}`, ratio, 1);
+  });
+  const last = plan.sizes.length - 1;
+  const vsTcp = (native.sizes[last] ?? Number.NaN) / (tcp.sizes[last] ?? Number.NaN);
+  atLeast(`native-server >= 0.75x tcp-echo, ${plan.sizes[last]?.label ?? ''}`, vsTcp, 0.75);
+  atMost('native-server <= 0.8x ws, memory per idle connection', native.idle / base.idle, 0.8);
+  atLeast('native-server >= 1.0x ws, handshakes/s', native.handshakes / base.handshakes, 1);
+  atMost('native-server <= 1.0x ws, p50 round trip, 1 connection', native.p50 / base.p50, 1);
+  for (const target of list) if (target.measured === 'n/ax') target.measured = 'not measured';
+  return list;
 }
 
-export function targetsMarkdown(targets: Target[]): string {
-  const lines = ['| Target | Measured | Result |', '| --- | --- | --- |'];
-  for (const target of targets) {
+export function targetsMarkdown(list: Target[]): string {
+  const lines = ['| Target | Measured | Result |', '| --- | ---: | --- |'];
+  for (const target of list) {
     lines.push(`| ${target.what} | ${target.measured} | ${target.met ? 'met' : '**missed**'} |`);
   }
   return lines.join('\n');
 }
 
-const COLORS = ['#4e79a7', '#e15759', '#76b7b2', '#f28e2b', '#9c9c9c'];
+function echoMarkdown(results: Results, plan: Plan): string[] {
+  return plan.sizes.flatMap((size) => {
+    const baseRate = spread(results.get(BASELINE).echo(size.label).map(rate)).median;
+    const lines = [
+      `### ${size.label} messages (${size.connections} connections, ${size.window} in flight on each)`,
+      '',
+      '| Server | Messages/s | MB/s | Round trip p50 (ms) | p99 (ms) | vs ws |',
+      '| --- | ---: | ---: | ---: | ---: | ---: |',
+    ];
+    for (const server of SERVERS) {
+      const rounds = results.get(server.name).echo(size.label);
+      const rates = rounds.map(rate);
+      lines.push(
+        `| ${server.name} | ${withSpread(spread(rates), thousands)} | ` +
+          `${withSpread(spread(rates.map((r) => (r * size.size) / 1e6)), (v) => number(v))} | ` +
+          `${withSpread(spread(rounds.map((r) => r.p50)), (v) => number(v))} | ` +
+          `${withSpread(spread(rounds.map((r) => r.p99)), (v) => number(v))} | ` +
+          `${times(spread(rates).median / baseRate)} |`,
+      );
+    }
+    return [...lines, ''];
+  });
+}
 
-/**
- * A grouped bar chart as SVG: for each message size, each server's messages per second as a
- * multiple of echo-server's. Written by hand: a few rectangles and labels.
- */
-export function echoChart(tables: EchoTable[]): string {
-  const servers = tables[0]?.rows.map((row) => row.server) ?? [];
-  const values = tables.map((table) =>
-    servers.map((server) => ratio(table.rows, server, 'echo-server')),
-  );
-  const top = Math.max(1, ...values.flat().filter(Number.isFinite)) * 1.1;
-  const width = 760;
-  const height = 360;
-  const left = 60;
-  const bottom = 300;
-  const plotHeight = 260;
-  const groupWidth = Math.floor((width - left - 20) / tables.length);
-  const barWidth = Math.floor((groupWidth - 30) / servers.length);
-  const title = `Echo throughput as a multiple of echo-server (ws): ${tables
-    .map(
-      (table, group) =>
-        `${table.label}: ${servers.map((server, i) => `${server} ${number(values[group]?.[i] ?? Number.NaN, 2)}x`).join(', ')}`,
-    )
-    .join('; ')}`;
-  const y = (value: number) => Math.round((bottom - (value / top) * plotHeight) * 10) / 10;
-  const parts: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12" role="img" aria-labelledby="title">`,
-    `<title id="title">${title}</title>`,
-    `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
-    `<text x="${left}" y="20" font-size="14" font-weight="bold">Echo throughput, messages/s as a multiple of echo-server (ws)</text>`,
+function scalingMarkdown(results: Results, plan: Plan): string {
+  const counts = plan.scaling.map(thousands);
+  const lines = [
+    `| Server | ${counts.map((c) => `${c} connections, msg/s`).join(' | ')} | p50 round trip, 1 connection (ms) |`,
+    `| --- | ${counts.map(() => '---:').join(' | ')} | ---: |`,
   ];
-  for (let tick = 0; tick <= top; tick += top > 4 ? 1 : 0.5) {
-    parts.push(
-      `<line x1="${left}" x2="${width - 20}" y1="${y(tick)}" y2="${y(tick)}" stroke="${tick === 1 ? '#333' : '#ddd'}"/>`,
-      `<text x="${left - 8}" y="${y(tick) + 4}" text-anchor="end">${tick}x</text>`,
+  for (const server of SERVERS) {
+    const mine = results.get(server.name);
+    const cells = plan.scaling.map((n) => withSpread(spread(mine.scaling(n).map(rate)), thousands));
+    const p50 = withSpread(spread(mine.scaling(1).map((r) => r.p50)), (v) => number(v));
+    lines.push(`| ${server.name} | ${cells.join(' | ')} | ${p50} |`);
+  }
+  return lines.join('\n');
+}
+
+function idleMarkdown(results: Results, plan: Plan): string {
+  const lines = [
+    `| Server | ${plan.idle.map((n) => `RSS per connection, ${thousands(n)} open`).join(' | ')} | heap per connection, ${thousands(IDLE_SUMMARY)} open |`,
+    `| --- | ${plan.idle.map(() => '---:').join(' | ')} | ---: |`,
+  ];
+  for (const server of SERVERS.filter((s) => s.websocket)) {
+    const mine = results.get(server.name);
+    const cells = plan.idle.map((n) =>
+      withSpread(spread(mine.idle(n).map((r) => r.rss)), thousands),
+    );
+    const heap = withSpread(spread(mine.idle(IDLE_SUMMARY).map((r) => r.heap)), thousands);
+    lines.push(`| ${server.name} | ${cells.join(' | ')} | ${heap} |`);
+  }
+  return lines.join('\n');
+}
+
+function handshakesMarkdown(results: Results): string {
+  const base = spread(results.get(BASELINE).handshakesPerSecond).median;
+  const lines = ['| Server | Handshakes/s | vs ws |', '| --- | ---: | ---: |'];
+  for (const server of SERVERS.filter((s) => s.websocket)) {
+    const rounds = spread(results.get(server.name).handshakesPerSecond);
+    lines.push(
+      `| ${server.name} | ${withSpread(rounds, thousands)} | ${times(rounds.median / base)} |`,
     );
   }
-  tables.forEach((table, group) => {
-    const x0 = left + group * groupWidth + 15;
-    servers.forEach((server, i) => {
-      const value = values[group]?.[i] ?? 0;
-      const x = x0 + i * barWidth;
-      parts.push(
-        `<rect x="${x}" y="${y(value)}" width="${barWidth - 4}" height="${bottom - y(value)}" fill="${COLORS[i % COLORS.length]}"><title>${server}: ${number(value)}x</title></rect>`,
-        `<text x="${x + (barWidth - 4) / 2}" y="${y(value) - 4}" text-anchor="middle" font-size="10">${number(value, 2)}</text>`,
-      );
-    });
-    parts.push(
-      `<text x="${x0 + (servers.length * barWidth) / 2}" y="${bottom + 18}" text-anchor="middle">${table.label}</text>`,
-    );
-  });
-  servers.forEach((server, i) => {
-    const x = left + i * 135;
-    parts.push(
-      `<rect x="${x}" y="${height - 28}" width="12" height="12" fill="${COLORS[i % COLORS.length]}"/>`,
-      `<text x="${x + 16}" y="${height - 18}">${server}</text>`,
-    );
-  });
-  parts.push('</svg>');
-  return `${parts.join('\n')}\n`;
+  return lines.join('\n');
+}
+
+/** Writes docs/benchmarks.md and its three charts. */
+export function writeReport(run: {
+  results: Results;
+  plan: Plan;
+  targets: Target[];
+  framing: string;
+  soak: string;
+  notes: string;
+  startedAt: Date;
+  load: number[];
+}): void {
+  const { results, plan } = run;
+  const median = (values: (s: string) => number[]) => (server: string) =>
+    spread(values(server)).median;
+  const baseRates = plan.sizes.map((size) =>
+    median((s) => results.get(s).echo(size.label).map(rate))(BASELINE),
+  );
+  const vsWs = SERVERS.map((server) => ({
+    name: server.name,
+    values: plan.sizes.map(
+      (size, i) =>
+        median((s) => results.get(s).echo(size.label).map(rate))(server.name) / (baseRates[i] ?? 1),
+    ),
+  }));
+  writeFileSync(
+    `${docsDir}/benchmarks-echo.svg`,
+    barChart(
+      'Echo throughput, messages/s as a multiple of ws',
+      plan.sizes.map((s) => s.label),
+      vsWs,
+      'x',
+    ),
+  );
+  writeFileSync(
+    `${docsDir}/benchmarks-scaling.svg`,
+    lineChart(
+      'Messages/s (32 B, one in flight per connection) by number of connections',
+      plan.scaling.map((n) => `${thousands(n)} connections`),
+      SERVERS.map((server) => ({
+        name: server.name,
+        values: plan.scaling.map((n) =>
+          median((s) => results.get(s).scaling(n).map(rate))(server.name),
+        ),
+      })),
+      '',
+    ),
+  );
+  writeFileSync(
+    `${docsDir}/benchmarks-memory.svg`,
+    lineChart(
+      'Memory (RSS) per idle connection, bytes, by number of connections',
+      plan.idle.map((n) => `${thousands(n)} open`),
+      SERVERS.filter((s) => s.websocket).map((server) => ({
+        name: server.name,
+        values: plan.idle.map((n) =>
+          median((s) =>
+            results
+              .get(s)
+              .idle(n)
+              .map((r) => r.rss),
+          )(server.name),
+        ),
+      })),
+      '',
+    ),
+  );
+
+  const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
+  const load = spread(run.load);
+  const startLine = (name: string) => results.get(name).startLine.replace(/^.*?\(/, '(');
+  const report = [
+    '<!-- Written by `pnpm bench` (bench/src/main.ts); the findings come from bench/notes.md. -->',
+    '# Benchmarks',
+    '',
+    `Measured ${run.startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpu}, ` +
+      `${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB ` +
+      `(${Math.round(freemem() / 2 ** 30)} GiB free at the end), Node ${process.version}, ` +
+      `${platform()} ${release()}; load average ${number(load.min, 2)}-${number(load.max, 2)} ` +
+      'while it ran (the machine is shared). Each server ran as its own process with `QUIET=1`; ' +
+      'the load came from other processes on the same machine, over 127.0.0.1. ' +
+      `${plan.rounds} rounds, the servers taking turns within each round; every figure is the ` +
+      'median of the rounds, with the lowest and highest in brackets. Compare the ratios: they ' +
+      'come from one run, while the absolute figures move with whatever else the machine runs.',
+    '',
+    '## Against ws',
+    '',
+    `Each server as a multiple of plain \`ws\` (a round trip: lower is faster); ws's own figures ` +
+      'in its row. ws + bufferutil ran with bufferutil ' +
+      `${startLine('ws + bufferutil')}; plain ws ${startLine(BASELINE)}.`,
+    '',
+    summaryMarkdown(results, plan),
+    '',
+    '![Echo throughput as a multiple of ws](benchmarks-echo.svg)',
+    '',
+    'The servers:',
+    '',
+    ...SERVERS.map((server) => `- **${server.name}**: ${server.about}`),
+    '',
+    '## Targets',
+    '',
+    targetsMarkdown(run.targets),
+    '',
+    '## Echo throughput',
+    '',
+    'Each connection keeps a fixed number of binary messages in flight and sends the next as ' +
+      `each echo arrives (bench/src/load.ts); ${plan.measureMs / 1000} s are measured after ` +
+      `${plan.warmupMs / 1000} s of warm-up. Round trips include the time a message waits ` +
+      'behind the others in flight.',
+    '',
+    ...echoMarkdown(results, plan),
+    '## As connections grow',
+    '',
+    'Throughput with 1, 64 and 1,000 connections, each with one 32-byte message in flight (a ' +
+      'chat rather than a file transfer); the round trip with one connection is the latency of ' +
+      'the server alone.',
+    '',
+    scalingMarkdown(results, plan),
+    '',
+    '![Messages per second by number of connections](benchmarks-scaling.svg)',
+    '',
+    "Memory per idle connection: the server's memory after a full garbage collection with the " +
+      'connections open, minus before them, divided by the connections (bench/src/idle.ts). ' +
+      'Resident memory (RSS) is what the targets count; the heap column is the JavaScript heap ' +
+      "and Node's buffers. Beyond 20,000 connections the clients use several source addresses " +
+      '(127.0.0.2 and up).',
+    '',
+    idleMarkdown(results, plan),
+    '',
+    ...[...results.notes].map((note) => `${note}\n`),
+    '![Memory per idle connection by number of connections](benchmarks-memory.svg)',
+    '',
+    '## Opening handshakes',
+    '',
+    `${plan.handshakeConcurrency} connections being opened at any time, each ending its side ` +
+      'of TCP as soon as the 101 arrives (bench/src/handshakes.ts).',
+    '',
+    handshakesMarkdown(results),
+    '',
+    '## Framing',
+    '',
+    run.framing.replace(/^<!--.*-->\n/, ''),
+    '',
+    ...(run.soak ? ['## Under attack: the soak', '', run.soak, ''] : []),
+    ...(run.notes ? ['## What was found', '', run.notes, ''] : []),
+  ].join('\n');
+  writeFileSync(`${docsDir}/benchmarks.md`, report);
 }

@@ -8,6 +8,8 @@ import {
 
 export interface ServerUnderTest {
   name: string;
+  /** What it is, in a sentence, for the report. */
+  about: string;
   /** The program: its folder, and the file in it that starts it. */
   dir: string;
   entry: string;
@@ -15,6 +17,8 @@ export interface ServerUnderTest {
   websocket: boolean;
   /** Messages the server sends first (the hello servers' greeting). */
   greets: number;
+  /** Environment variables of its own. */
+  env?: Record<string, string>;
 }
 
 const exercise = (name: string) => ({
@@ -22,16 +26,75 @@ const exercise = (name: string) => ({
   entry: 'src/main.ts',
 });
 
-/** In the order they run in each round; echo-server (`ws`) is the baseline for the ratios. */
+const benchFile = (entry: string) => ({
+  dir: fileURLToPath(new URL('..', import.meta.url)),
+  entry,
+});
+
+/** The baseline of every ratio: `ws` as its README writes an echo server, without add-ons. */
+export const BASELINE = 'ws';
+
+/** In the order they run in each round. */
 export const SERVERS: ServerUnderTest[] = [
-  { name: 'echo-server', ...exercise('echo-server'), websocket: true, greets: 0 },
-  { name: 'native-server', ...exercise('native-server'), websocket: true, greets: 0 },
-  { name: 'hello-server-ws', ...exercise('hello-server-ws'), websocket: true, greets: 1 },
-  { name: 'hello-server', ...exercise('hello-server'), websocket: true, greets: 1 },
+  {
+    name: BASELINE,
+    about:
+      "The echo server of ws's README (bench/src/ws-echo.ts), as `npm install ws` gives it: " +
+      "masking in JavaScript, no heartbeat, no backpressure, ws's default 100 MiB size limit.",
+    ...benchFile('src/ws-echo.ts'),
+    websocket: true,
+    greets: 0,
+    env: { WS_NO_BUFFER_UTIL: '1' },
+  },
+  {
+    name: 'ws + bufferutil',
+    about:
+      'The same program with `bufferutil` installed beside ws: its C add-on masks and unmasks ' +
+      'payloads of 32 bytes and more, what users install for speed.',
+    ...benchFile('src/ws-echo.ts'),
+    websocket: true,
+    greets: 0,
+    // ws looks for bufferutil with require(); only the benchmark's own node_modules has it.
+    env: { NODE_PATH: fileURLToPath(new URL('../node_modules', import.meta.url)) },
+  },
+  {
+    name: 'echo-server',
+    about:
+      'The first exercise: ws with what a server on the internet needs - heartbeat, a 16 MiB ' +
+      'size limit, backpressure, origin checks, 1011 on our own errors, a clean shutdown.',
+    ...exercise('echo-server'),
+    websocket: true,
+    greets: 0,
+  },
+  {
+    name: 'native-server',
+    about:
+      'The fourth exercise: the same server by hand on node:http and node:net, on the ' +
+      'TypeScript RFC 6455 core in shared/ (no native add-on).',
+    ...exercise('native-server'),
+    websocket: true,
+    greets: 0,
+  },
+  {
+    name: 'hello-server-ws',
+    about: 'echo-server plus a greeting to each new client (the third exercise).',
+    ...exercise('hello-server-ws'),
+    websocket: true,
+    greets: 1,
+  },
+  {
+    name: 'hello-server',
+    about: 'native-server plus the greeting (the sixth exercise).',
+    ...exercise('hello-server'),
+    websocket: true,
+    greets: 1,
+  },
   {
     name: 'tcp-echo',
-    dir: fileURLToPath(new URL('..', import.meta.url)),
-    entry: 'src/tcp-echo.ts',
+    about:
+      'No WebSocket at all: every byte piped back as it came (bench/src/tcp-echo.ts). What ' +
+      'Node and this machine can do at best, the upper bound.',
+    ...benchFile('src/tcp-echo.ts'),
     websocket: false,
     greets: 0,
   },
@@ -40,6 +103,8 @@ export const SERVERS: ServerUnderTest[] = [
 export interface RunningProgram {
   program: Program;
   port: number;
+  /** The line it printed when it started listening. */
+  startLine: string;
   /** The server's memory after a full garbage collection (see support/testing/memory-probe.ts). */
   memory(): Promise<NodeJS.MemoryUsage>;
   stop(): Promise<void>;
@@ -58,14 +123,16 @@ export async function startServer(server: ServerUnderTest): Promise<RunningProgr
       QUIET: '1',
       HEARTBEAT_INTERVAL: '3600000',
       NODE_OPTIONS: MEMORY_PROBE_OPTIONS,
+      ...server.env,
     },
     server.entry,
   );
   const line = await program.output.waitFor(/listening on \w+:\/\//);
-  const port = Number(/:(\d+)(?:\/|$)/.exec(line.slice(line.indexOf('//') + 2))?.[1]);
+  const port = Number(/:(\d+)(?:[/\s]|$)/.exec(line.slice(line.indexOf('//') + 2))?.[1]);
   return {
     program,
     port,
+    startLine: line,
     memory: () => memoryOf(program),
     async stop() {
       program.child.kill('SIGTERM');

@@ -2,7 +2,9 @@ import { fileURLToPath } from 'node:url';
 import { encodeFrame, Opcode } from 'shared';
 import { spawnProgram } from 'support/testing';
 import { describe, expect, it } from 'vitest';
+import { barChart, lineChart } from '../src/chart.ts';
 import { FrameCounter } from '../src/frame-counter.ts';
+import type { HandshakeResult } from '../src/handshakes.ts';
 import type { LoadResult } from '../src/load.ts';
 import { SERVERS, startServer } from '../src/servers.ts';
 import { percentile, spread } from '../src/stats.ts';
@@ -39,7 +41,7 @@ describe('statistics', () => {
 });
 
 describe('the load generator', () => {
-  it.each(['native-server', 'hello-server', 'tcp-echo'])(
+  it.each(['ws', 'native-server', 'hello-server', 'tcp-echo'])(
     'gets echoes back from %s and times them',
     async (name) => {
       const server = SERVERS.find((candidate) => candidate.name === name);
@@ -70,4 +72,77 @@ describe('the load generator', () => {
     // machine busy running every package's tests at once, that alone can take half a minute.
     90_000,
   );
+});
+
+describe('the ws rows', () => {
+  it.each([
+    ['ws', 'bufferutil: off'],
+    ['ws + bufferutil', 'bufferutil: native add-on loaded'],
+  ])(
+    '%s says whether bufferutil masks for it',
+    async (name, state) => {
+      const server = SERVERS.find((candidate) => candidate.name === name);
+      if (!server) throw new Error(`no server ${name}`);
+      const running = await startServer(server);
+      try {
+        expect(running.startLine).toContain(`(${state})`);
+      } finally {
+        await running.stop();
+      }
+    },
+    60_000,
+  );
+
+  it("leaves bufferutil out of the exercises' ws", async () => {
+    const { createRequire } = await import('node:module');
+    const exercise = new URL('../../exercises/part2/12-websocket-echo-server/', import.meta.url);
+    const wsOfExercise = createRequire(exercise).resolve('ws');
+    expect(() => createRequire(wsOfExercise).resolve('bufferutil')).toThrow();
+  });
+});
+
+describe('the handshake and idle programs', () => {
+  it('count handshakes, and hold idle connections while the server measures them', async () => {
+    const server = SERVERS.find((candidate) => candidate.name === 'native-server');
+    if (!server) throw new Error('no native-server');
+    const running = await startServer(server);
+    try {
+      const config = { port: running.port, concurrency: 4, warmupMs: 50, durationMs: 300 };
+      const handshakes = spawnProgram(benchDir, [JSON.stringify(config)], {}, 'src/handshakes.ts');
+      expect((await handshakes.exited).code).toBe(0);
+      const result = JSON.parse(handshakes.output.lines.at(-1) ?? '{}') as HandshakeResult;
+      expect(result.handshakes).toBeGreaterThan(0);
+
+      const idle = spawnProgram(benchDir, [String(running.port)], {}, 'src/idle.ts');
+      const opened = idle.output.next(/^open 50$/);
+      idle.child.stdin?.write('open 50\n');
+      await opened;
+      expect((await running.memory()).rss).toBeGreaterThan(0);
+      idle.child.stdin?.end();
+      expect((await idle.exited).code).toBe(0);
+    } finally {
+      await running.stop();
+    }
+  }, 90_000);
+});
+
+describe('charts', () => {
+  const series = [
+    { name: 'a', values: [1, 2] },
+    { name: 'b', values: [3, Number.NaN] },
+  ];
+  const said = 'a: x 1u, y 2u; b: x 3u, y not measured';
+
+  it('draw a bar for every value measured, and say every value in their title', () => {
+    const svg = barChart('T', ['x', 'y'], series, 'u');
+    expect(svg).toContain(said);
+    // Three bars, and a square for each series in the legend.
+    expect(svg.match(/<rect x=/g)).toHaveLength(3 + series.length);
+  });
+
+  it('draw a point for every value measured, and say every value in their title', () => {
+    const svg = lineChart('T', ['x', 'y'], series, 'u');
+    expect(svg).toContain(said);
+    expect(svg.match(/<circle /g)).toHaveLength(3);
+  });
 });
