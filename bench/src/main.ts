@@ -22,11 +22,10 @@ const benchDir = fileURLToPath(new URL('..', import.meta.url));
 
 const { values: flags } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
 const plan: Plan = flags.quick ? QUICK : FULL;
-const websocketServers = SERVERS.filter((server) => server.websocket);
 
 // Progress: one line per round of each server, with the time since the start.
 const started = Date.now();
-const totalSteps = plan.rounds * (SERVERS.length + websocketServers.length) + (plan.full ? 1 : 0);
+const totalSteps = plan.rounds * SERVERS.length * 2 + (plan.full ? 1 : 0);
 let step = 0;
 function progress(line: string): void {
   step += 1;
@@ -105,7 +104,8 @@ async function busyRound(server: ServerUnderTest, results: Results): Promise<voi
  */
 async function idleRound(server: ServerUnderTest, results: Results): Promise<void> {
   const running = await startServer(server);
-  const idle = spawnProgram(benchDir, [String(running.port)], {}, 'src/idle.ts');
+  const args = [String(running.port), ...(server.websocket ? [] : ['tcp'])];
+  const idle = spawnProgram(benchDir, args, {}, 'src/idle.ts');
   try {
     const most = Math.max(...plan.idle);
     // Each connection is a file descriptor in the server and in the client program.
@@ -162,7 +162,7 @@ async function main(): Promise<void> {
     }
   }
   for (let round = 1; round <= plan.rounds; round++) {
-    for (const server of websocketServers) await idleRound(server, results);
+    for (const server of SERVERS) await idleRound(server, results);
   }
 
   let framing = '';

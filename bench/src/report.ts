@@ -159,7 +159,7 @@ function idleMarkdown(results: Results, plan: Plan): string {
     `| Server | ${plan.idle.map((n) => `RSS per connection, ${thousands(n)} open`).join(' | ')} | heap per connection, ${thousands(IDLE_SUMMARY)} open |`,
     `| --- | ${plan.idle.map(() => '---:').join(' | ')} | ---: |`,
   ];
-  for (const server of SERVERS.filter((s) => s.websocket)) {
+  for (const server of SERVERS) {
     const mine = results.get(server.name);
     const cells = plan.idle.map((n) =>
       withSpread(spread(mine.idle(n).map((r) => r.rss)), thousands),
@@ -234,7 +234,7 @@ export function writeReport(run: {
     lineChart(
       'Memory (RSS) per idle connection, bytes, by number of connections',
       plan.idle.map((n) => `${thousands(n)} open`),
-      SERVERS.filter((s) => s.websocket).map((server) => ({
+      SERVERS.map((server) => ({
         name: server.name,
         values: plan.idle.map((n) =>
           median((s) =>
@@ -305,8 +305,9 @@ export function writeReport(run: {
     "Memory per idle connection: the server's memory after a full garbage collection with the " +
       'connections open, minus before them, divided by the connections (bench/src/idle.ts). ' +
       'Resident memory (RSS) is what the targets count; the heap column is the JavaScript heap ' +
-      "and Node's buffers. Beyond 20,000 connections the clients use several source addresses " +
-      '(127.0.0.2 and up).',
+      "and Node's buffers. tcp-echo's plain sockets are the floor: what Node itself holds for " +
+      'a connection, with no WebSocket state at all. Beyond 20,000 connections the clients use ' +
+      'several source addresses (127.0.0.2 and up).',
     '',
     idleMarkdown(results, plan),
     '',
