@@ -5,6 +5,7 @@
 //
 //   BENCH_ROUNDS=3     rounds per measurement (servers alternate: A B C A B C ...)
 //   BENCH_SECONDS=3    measured seconds per round (after one second of warm-up)
+//   BENCH_IDLE=1000,10000,50000   idle connection counts
 import { existsSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';

@@ -5,7 +5,7 @@ import { cpus, freemem, platform, release, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { barChart, lineChart } from './chart.ts';
 import type { LoadResult } from './load.ts';
-import { IDLE_SUMMARY, type Plan } from './plan.ts';
+import { idleSummary, type Plan } from './plan.ts';
 import type { Results } from './results.ts';
 import { BASELINE, SERVERS } from './servers.ts';
 import { type Spread, spread } from './stats.ts';
@@ -37,7 +37,7 @@ function medians(results: Results, server: string, plan: Plan) {
   return {
     sizes: plan.sizes.map((size) => spread(mine.echo(size.label).map(rate)).median),
     p50: spread(mine.scaling(1).map((result) => result.p50)).median,
-    idle: spread(mine.idle(IDLE_SUMMARY).map((round) => round.rss)).median,
+    idle: spread(mine.idle(idleSummary(plan)).map((round) => round.rss)).median,
     handshakes: spread(mine.handshakesPerSecond).median,
   };
 }
@@ -48,7 +48,7 @@ export function summaryMarkdown(results: Results, plan: Plan): string {
   const header = [
     ...plan.sizes.map((size) => `${size.label} msg/s`),
     'p50 round trip, 1 connection',
-    `idle bytes/connection (${thousands(IDLE_SUMMARY)})`,
+    `idle bytes/connection (${thousands(idleSummary(plan))})`,
     'handshakes/s',
   ];
   const lines = [
@@ -156,7 +156,7 @@ function scalingMarkdown(results: Results, plan: Plan): string {
 
 function idleMarkdown(results: Results, plan: Plan): string {
   const lines = [
-    `| Server | ${plan.idle.map((n) => `RSS per connection, ${thousands(n)} open`).join(' | ')} | heap per connection, ${thousands(IDLE_SUMMARY)} open |`,
+    `| Server | ${plan.idle.map((n) => `RSS per connection, ${thousands(n)} open`).join(' | ')} | heap per connection, ${thousands(idleSummary(plan))} open |`,
     `| --- | ${plan.idle.map(() => '---:').join(' | ')} | ---: |`,
   ];
   for (const server of SERVERS) {
@@ -164,7 +164,7 @@ function idleMarkdown(results: Results, plan: Plan): string {
     const cells = plan.idle.map((n) =>
       withSpread(spread(mine.idle(n).map((r) => r.rss)), thousands),
     );
-    const heap = withSpread(spread(mine.idle(IDLE_SUMMARY).map((r) => r.heap)), thousands);
+    const heap = withSpread(spread(mine.idle(idleSummary(plan)).map((r) => r.heap)), thousands);
     lines.push(`| ${server.name} | ${cells.join(' | ')} | ${heap} |`);
   }
   return lines.join('\n');
