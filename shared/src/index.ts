@@ -9,6 +9,7 @@ export {
   upgradeRequest,
 } from './client-handshake.ts';
 export { CloseCode, closeCodeName } from './close-codes.ts';
+export { decodeClosePayload } from './close-payload.ts';
 export { describeFrame, previewBytes, previewText } from './describe.ts';
 export { encodeFrame, encodeFrameHeader, type Frame } from './frame.ts';
 export {
@@ -20,7 +21,7 @@ export {
   WEBSOCKET_GUID,
 } from './handshake.ts';
 export { applyMask, randomMaskKey } from './mask.ts';
-export { Opcode } from './opcode.ts';
+export { Opcode, opcodeName } from './opcode.ts';
 export {
   DEFAULT_MAX_PAYLOAD,
   FrameParser,
