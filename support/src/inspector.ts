@@ -57,6 +57,12 @@ export interface InspectorSink {
 /** The pages subscribed to a server's connections, by id. One per HTTP server. */
 export class Inspectors {
   readonly #subscriptions = new Map<string, Subscription>();
+  readonly #connectWithin: number;
+
+  /** `connectWithin`: CONNECT_WITHIN_MS, or less in tests. */
+  constructor(options: { connectWithin?: number } = {}) {
+    this.#connectWithin = options.connectWithin ?? CONNECT_WITHIN_MS;
+  }
 
   /** `GET /inspect/<id>`: opens the page's stream, or refuses with a status that says why. */
   subscribe(request: IncomingMessage, response: ServerResponse, id: string): void {
@@ -69,7 +75,8 @@ export class Inspectors {
       response.end(`${refusal.reason}\n`);
       return;
     }
-    this.#subscriptions.set(id, new Subscription(response, () => this.#subscriptions.delete(id)));
+    const forget = () => this.#subscriptions.delete(id);
+    this.#subscriptions.set(id, new Subscription(response, this.#connectWithin, forget));
   }
 
   #refusal(
@@ -117,7 +124,7 @@ class Subscription implements InspectorSink {
   #dropped = 0;
   #blocked = false;
 
-  constructor(response: ServerResponse, forget: () => void) {
+  constructor(response: ServerResponse, connectWithin: number, forget: () => void) {
     this.#response = response;
     response.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
@@ -135,7 +142,7 @@ class Subscription implements InspectorSink {
     });
     this.#expiry = setTimeout(
       () => this.end('no WebSocket connection named this page'),
-      CONNECT_WITHIN_MS,
+      connectWithin,
     );
   }
 
