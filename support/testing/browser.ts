@@ -42,6 +42,11 @@ export interface PlaygroundContract {
   createServer(options: ServerOptions): Promise<RunningServer>;
   /** The hello servers greet first. */
   greets: boolean;
+  /**
+   * The hand-written servers' page shows every frame (`inspectorContract`); the `ws` servers'
+   * page says that the library hides them, and points to native-server's page.
+   */
+  frames: 'inspector' | 'library';
 }
 
 // Playwright waits for the page: each of these resolves as soon as the page shows what it names.
@@ -119,6 +124,26 @@ export function playgroundContract(contract: PlaygroundContract): void {
           /disconnected: .*code 1000 \(Normal Closure\), reason "bye from the page"/,
         );
       });
+
+      it(
+        contract.frames === 'inspector'
+          ? 'shows the frame inspector'
+          : "says that ws hides frames, and links to native-server's page",
+        async () => {
+          const { page } = await open();
+          const frames = page.getByRole('list', { name: 'Frames' });
+          const note = page.getByText('library reads and writes the frames itself');
+          if (contract.frames === 'inspector') {
+            await frames.waitFor();
+            expect(await note.isVisible()).toBe(false);
+          } else {
+            await note.waitFor();
+            expect(await frames.count()).toBe(0);
+            const link = page.getByRole('link', { name: 'http://localhost:8082/' });
+            expect(await link.getAttribute('href')).toBe('http://localhost:8082/');
+          }
+        },
+      );
 
       it('works with the keyboard alone', async () => {
         const { page } = await open();
