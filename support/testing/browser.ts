@@ -37,7 +37,10 @@ export function launchBrowser(): Promise<Browser> {
 export interface PlaygroundContract {
   /** The server's name, as the page shows it. */
   name: string;
-  /** The package folder: `UPDATE_SCREENSHOTS=1` writes `docs/playground.png` there. */
+  /**
+   * The package folder: `UPDATE_SCREENSHOTS=1` writes `docs/playground.png` there (for the `ws`
+   * servers; the others' picture is `docs/inspector.png`, from inspectorContract).
+   */
   packageDir: string;
   createServer(options: ServerOptions): Promise<RunningServer>;
   /** The hello servers greet first. */
@@ -111,7 +114,8 @@ export function playgroundContract(contract: PlaygroundContract): void {
         await entry(page, /sent\s*hello from Chromium$/);
         await entry(page, /received\s*hello from Chromium$/);
 
-        if (process.env.UPDATE_SCREENSHOTS) {
+        // The hand-written servers' READMEs show their page with its frames (inspectorContract).
+        if (process.env.UPDATE_SCREENSHOTS && contract.frames === 'library') {
           mkdirSync(join(contract.packageDir, 'docs'), { recursive: true });
           await page.screenshot({ path: join(contract.packageDir, 'docs', 'playground.png') });
         }
