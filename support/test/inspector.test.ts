@@ -108,7 +108,7 @@ describe('the frame inspector channel', () => {
 
   it(`takes at most ${MAX_INSPECTORS} subscriptions at once (503)`, async () => {
     const { port } = await start();
-    const open = [];
+    const open: Awaited<ReturnType<typeof subscribe>>[] = [];
     for (let i = 0; i < MAX_INSPECTORS; i++) open.push(await subscribe(port, id()));
     expect(open.every((subscription) => subscription.status === 200)).toBe(true);
     const refused = await subscribe(port, id());

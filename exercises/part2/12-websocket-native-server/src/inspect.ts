@@ -29,7 +29,9 @@ import type { Inspectors } from 'support';
 /** The hook WebSocketProtocol calls with every frame read (`in`) and made (`out`). */
 export type FrameHook = (frame: Frame, direction: 'in' | 'out') => void;
 
-/** The first bytes of a payload shown in hex, and the characters of a text shown. */
+/** The first bytes of a payload shown in hex (as previewBytes in shared cuts them). */
+const SHOWN_BYTES = 16;
+/** The characters of a text shown. */
 const SHOWN_CHARACTERS = 60;
 
 /** --trace's hook and the inspector's, as one: undefined when neither is on. */
@@ -64,7 +66,7 @@ export function inspectConnection(
 }
 
 /** 1. The opening handshake, as the server read it and answered it (RFC 6455 §4.2). */
-export function describeHandshake(request: IncomingMessage) {
+function describeHandshake(request: IncomingMessage) {
   const key = String(request.headers['sec-websocket-key']);
   // RFC 6455 §4.2.2: Sec-WebSocket-Accept is base64(SHA-1(key + GUID)) - acceptKey in shared,
   // done here in its three steps to show each one; the 101 below carries acceptKey's own answer.
@@ -119,7 +121,7 @@ function declinedHeaders(request: IncomingMessage) {
 }
 
 /** 2. One frame as RFC 6455 §5.2 draws it, with the bytes as they were on the wire. */
-export function describeFrame(frame: Frame, direction: 'in' | 'out') {
+function describeFrame(frame: Frame, direction: 'in' | 'out') {
   const { fin, rsv, opcode, maskKey, payload } = frame;
   const header = headerBytes(frame, direction);
   // The second byte's low 7 bits: the length itself (0-125), or 126 or 127 for the longer forms.
@@ -128,13 +130,13 @@ export function describeFrame(frame: Frame, direction: 'in' | 'out') {
 
   // The payload as it crossed the wire: a client's is masked (§5.3). The parser unmasked it in
   // place; XOR with the same key, byte i with key byte i % 4, gives back the bytes it read.
-  const shown = payload.subarray(0, 16);
+  const shown = payload.subarray(0, SHOWN_BYTES);
   let onTheWire = shown;
   if (maskKey) {
     onTheWire = Buffer.from(shown);
     applyMask(onTheWire, maskKey);
   }
-  const more = payload.length > shown.length ? ' ...' : '';
+  const cut = payload.length > SHOWN_BYTES ? ' ...' : '';
 
   const fields = [
     { name: 'FIN', bits: 1, value: fin ? '1' : '0' },
@@ -145,9 +147,10 @@ export function describeFrame(frame: Frame, direction: 'in' | 'out') {
     { name: 'MASK', bits: 1, value: maskKey ? '1' : '0' },
     { name: 'Payload len', bits: 7, value: String(lengthField) },
   ];
-  if (lengthField === 126) fields.push({ name: 'Extended payload length', bits: 16, value: '' });
-  if (lengthField === 127) fields.push({ name: 'Extended payload length', bits: 64, value: '' });
-  if (lengthField >= 126) fields.at(-1)!.value = String(payload.length);
+  if (lengthField >= 126) {
+    const bits = lengthField === 126 ? 16 : 64;
+    fields.push({ name: 'Extended payload length', bits, value: String(payload.length) });
+  }
   if (maskKey) fields.push({ name: 'Masking-key', bits: 32, value: previewBytes(maskKey) });
 
   return {
@@ -165,15 +168,15 @@ export function describeFrame(frame: Frame, direction: 'in' | 'out') {
             : '64-bit: Payload len says 127, the next 8 bytes hold it',
     },
     maskKey: maskKey && previewBytes(maskKey),
-    wire: `${previewBytes(header)}${shown.length > 0 ? ` ${previewBytes(onTheWire)}` : ''}`,
-    masked: maskKey && `${previewBytes(onTheWire)}`,
-    unmasked: shown.length > 0 ? previewBytes(shown) : '',
+    wire: `${previewBytes(header)}${shown.length > 0 ? ` ${previewBytes(onTheWire)}${cut}` : ''}`,
+    masked: maskKey && `${previewBytes(onTheWire)}${cut}`,
+    unmasked: shown.length > 0 ? `${previewBytes(shown)}${cut}` : '',
     text:
       opcode === Opcode.Text
         ? previewText(payload.toString('utf8', 0, (SHOWN_CHARACTERS + 1) * 4), SHOWN_CHARACTERS)
         : undefined,
     close: opcode === Opcode.Close ? describeClose(payload) : undefined,
-    note: noteFor(opcode, direction, more),
+    note: noteFor(opcode, direction, cut !== ''),
   };
 }
 
@@ -205,13 +208,13 @@ function describeClose(payload: Buffer) {
 }
 
 /** What to notice about a frame, when there is something the fields do not say. */
-function noteFor(opcode: number, direction: 'in' | 'out', more: string): string | undefined {
+function noteFor(opcode: number, direction: 'in' | 'out', cut: boolean): string | undefined {
   if (opcode === Opcode.Ping && direction === 'out') {
     return 'the heartbeat: the server pings every HEARTBEAT_INTERVAL, and the browser must answer';
   }
   if (opcode === Opcode.Pong && direction === 'in') {
     return 'the browser answers the ping by itself, with the same payload (RFC 6455 §5.5.2)';
   }
-  if (more) return 'only the first 16 bytes of the payload are shown';
+  if (cut) return `only the first ${SHOWN_BYTES} bytes of the payload are shown`;
   return undefined;
 }
