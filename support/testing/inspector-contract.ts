@@ -52,10 +52,9 @@ export function inspectorContract(contract: InspectorContract): void {
     });
 
     async function start(overrides: Partial<ServerOptions> = {}) {
-      server = await contract.createServer(
-        testServerOptions({ name: contract.name, ...overrides }),
-      );
-      return server;
+      const options = testServerOptions({ name: contract.name, ...overrides });
+      server = await contract.createServer(options);
+      return Object.assign(server, { output: options.output });
     }
 
     /** A page in a context of its own (its own cookies and storage), connected. */
@@ -138,8 +137,10 @@ export function inspectorContract(contract: InspectorContract): void {
       await frame(page, 'server → browser', 'MASK=0 length=0', 'on the wire82 00').waitFor();
     });
 
-    it('closes with a chosen code: close 4000 both ways, then the end', async () => {
-      const page = await connectedPage(await start());
+    it('closes with a chosen code: close 4000 both ways, then the end (with --trace on too)', async () => {
+      // --trace and the inspector both watch the frames: each gets every one.
+      const running = await start({ trace: true });
+      const page = await connectedPage(running);
       await page.getByLabel('Close code', { exact: true }).fill('4000');
       await page.getByLabel('Reason', { exact: true }).fill('done here');
       await page.getByRole('button', { name: 'Close', exact: true }).click();
@@ -151,6 +152,7 @@ export function inspectorContract(contract: InspectorContract): void {
       await frame(page, 'server → browser', 'close 4000 (private use)').waitFor();
       await message(page, 'closed with code 4000').waitFor();
       await frame(page, 'inspector: the connection is closed').waitFor();
+      await running.output.waitFor(/<< FIN=1 RSV=000 opcode=CLOSE\(0x8\) .*code=4000/);
     });
 
     it("shows the heartbeat's pings and the browser's pongs", async () => {
