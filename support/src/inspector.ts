@@ -11,7 +11,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
  * sending the trace over the inspected WebSocket itself would add frames to the very connection
  * the page is watching.
  *
- * Privacy: the id is 122 random bits, never printed or logged, and an id is one page's:
+ * Privacy: the id is 122 random bits, logged nowhere but in `--trace`'s copy of the request line
+ * (on the server's own terminal), and an id is one page's:
  *   - a second subscriber to an id already taken gets 409, not a share of the frames;
  *   - a subscription serves the first WebSocket that names it, and no other: another
  *     connection with the same id is simply not inspected;
