@@ -35,6 +35,12 @@ export interface Frame {
   maskKey: Buffer | undefined;
   /** The payload, already unmasked. */
   payload: Buffer;
+  /**
+   * How many bytes of extended length the header had, for a frame the parser read: 0 (the 7-bit
+   * field held the length), 2 (it said 126) or 8 (it said 127). RFC 6455 §5.2 asks for the
+   * shortest form, and frames made here always use it; a peer may still send a longer one.
+   */
+  extendedLengthBytes?: 0 | 2 | 8;
 }
 
 export interface OutgoingFrame {

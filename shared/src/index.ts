@@ -9,7 +9,8 @@ export {
   upgradeRequest,
 } from './client-handshake.ts';
 export { CloseCode, closeCodeName } from './close-codes.ts';
-export { describeFrame } from './describe.ts';
+export { decodeClosePayload } from './close-payload.ts';
+export { describeFrame, previewBytes, previewText } from './describe.ts';
 export { encodeFrame, encodeFrameHeader, type Frame } from './frame.ts';
 export {
   acceptKey,
@@ -17,9 +18,10 @@ export {
   checkHost,
   checkUpgradeRequest,
   refusalResponse,
+  WEBSOCKET_GUID,
 } from './handshake.ts';
 export { applyMask, randomMaskKey } from './mask.ts';
-export { Opcode } from './opcode.ts';
+export { Opcode, opcodeName } from './opcode.ts';
 export {
   DEFAULT_MAX_PAYLOAD,
   FrameParser,

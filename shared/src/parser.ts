@@ -97,6 +97,9 @@ export class FrameParser {
   #maskKey: Buffer | undefined;
   #maskOffset = 0;
   #payloadLength = 0;
+  // With tracing only: the length form the frame used (see Frame). Set in the length-16 and
+  // length-64 states and reset once traced, so a short frame costs nothing for it.
+  #extendedLengthBytes: 0 | 2 | 8 = 0;
   #received = 0;
   // A control frame's payload, when it straddles chunks (at most 125 bytes).
   #control: Buffer | undefined;
@@ -253,11 +256,13 @@ export class FrameParser {
 
   #readLength16(): void {
     if (!this.#take(2)) return;
+    this.#extendedLengthBytes = 2;
     this.#setPayloadLength(this.#source.readUInt16BE(this.#at));
   }
 
   #readLength64(): void {
     if (!this.#take(8)) return;
+    this.#extendedLengthBytes = 8;
     const high = this.#source.readUInt32BE(this.#at);
     const low = this.#source.readUInt32BE(this.#at + 4);
     // RFC 6455 §5.2: in the 64-bit form, "the most significant bit MUST be 0".
@@ -368,8 +373,10 @@ export class FrameParser {
         opcode,
         maskKey: this.#masked && this.#maskKey ? Buffer.from(this.#maskKey) : undefined,
         payload: payload ?? Buffer.concat(this.#tracePieces ?? []),
+        extendedLengthBytes: this.#extendedLengthBytes,
       });
       this.#tracePieces = undefined;
+      this.#extendedLengthBytes = 0;
     }
 
     // RFC 6455 §5.4: control frames may come between the fragments of a message; they do not

@@ -471,6 +471,22 @@ describe('FrameParser: tracing and ownership', () => {
     ]);
   });
 
+  it('tells onFrame which length form each frame used, the longer ones even when not needed (§5.2)', () => {
+    const forms: (number | undefined)[] = [];
+    const parser = new FrameParser({
+      role: 'client',
+      onFrame: (f) => forms.push(f.extendedLengthBytes),
+    });
+    const frames = [
+      Buffer.from([0x82, 5, 1, 2, 3, 4, 5]),
+      Buffer.from([0x82, 126, 0, 5, 1, 2, 3, 4, 5]),
+      Buffer.from([0x82, 127, 0, 0, 0, 0, 0, 0, 0, 5, 1, 2, 3, 4, 5]),
+      Buffer.from([0x82, 2, 1, 2]),
+    ];
+    for (const chunk of chunksOf(Buffer.concat(frames), 1)) parser.push(chunk);
+    expect(forms).toEqual([0, 2, 8, 0]);
+  });
+
   it("reports each fragment's own payload to onFrame when the fragments arrive byte by byte (§5.4)", () => {
     const payloads: string[] = [];
     const parser = new FrameParser({

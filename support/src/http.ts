@@ -3,6 +3,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { checkHost, checkUpgradeRequest, refusalResponse } from 'shared';
 import { ExpectedError } from './errors.ts';
+import { INSPECT_PATH, type Inspectors } from './inspector.ts';
 import { type Page, playgroundPage } from './playground.ts';
 import type { TlsFiles } from './tls.ts';
 
@@ -16,13 +17,19 @@ export const MAX_HEADER_BYTES = 16 * 1024;
  * The HTTP server every exercise starts from: WebSocket connections begin as HTTP requests.
  * Plain requests get `answerHttpRequest`; upgrade requests are the caller's (its 'upgrade' event).
  * With a certificate it is an HTTPS server: the same requests, inside TLS, and wss:// URLs.
+ *
+ * A server that gives `inspectors` (the hand-written ones, which see every frame) serves the page
+ * with its frame inspector, and the pages' subscriptions at /inspect/<id>; the others (the `ws`
+ * ones, whose library keeps frames to itself) serve the page that says so.
  */
 export function createHttpServer(options: {
   name: string;
   handshakeTimeout: number;
   tls: TlsFiles | undefined;
+  inspectors?: Inspectors | undefined;
 }): Server {
-  const page = playgroundPage(options.name);
+  const { inspectors } = options;
+  const page = playgroundPage(options.name, inspectors ? 'inspector' : 'library');
   const settings = {
     // A socket must send its whole request head (for us: the upgrade request) within the
     // handshake timeout; Node answers 408 and closes it otherwise. Node checks every
@@ -33,7 +40,7 @@ export function createHttpServer(options: {
     maxHeaderSize: MAX_HEADER_BYTES,
   };
   const answer = (request: IncomingMessage, response: ServerResponse) =>
-    answerHttpRequest(request, response, page);
+    answerHttpRequest(request, response, page, inspectors);
   if (options.tls === undefined) return createServer(settings, answer);
   // An https.Server is an http.Server that speaks TLS first: same events, same requests.
   try {
@@ -55,15 +62,17 @@ export function requestPath(request: IncomingMessage): string {
 
 /**
  * Plain HTTP, without an upgrade:
- *   GET /     the browser playground page
- *   GET /ws   426 Upgrade Required: this URL speaks WebSocket, not plain HTTP
- *             (400 and what is wrong, for a request that tried to upgrade but got it wrong)
- *   anything  404 Not Found
+ *   GET /              the browser playground page
+ *   GET /ws            426 Upgrade Required: this URL speaks WebSocket, not plain HTTP
+ *                      (400 and what is wrong, for a request that tried to upgrade but got it wrong)
+ *   GET /inspect/<id>  a page's frame inspector, with `inspectors` (see inspector.ts)
+ *   anything           404 Not Found
  */
 export function answerHttpRequest(
   request: IncomingMessage,
   response: ServerResponse,
   page: Page,
+  inspectors?: Inspectors,
 ): void {
   if (requestPath(request) === '/') {
     if (request.method !== 'GET' && request.method !== 'HEAD') {
@@ -73,6 +82,10 @@ export function answerHttpRequest(
     }
     response.writeHead(200, page.headers);
     response.end(request.method === 'HEAD' ? undefined : page.body);
+    return;
+  }
+  if (inspectors && requestPath(request).startsWith(INSPECT_PATH)) {
+    inspectors.subscribe(request, response, requestPath(request).slice(INSPECT_PATH.length));
     return;
   }
   if (requestPath(request) === WEBSOCKET_PATH && request.headers.upgrade !== undefined) {

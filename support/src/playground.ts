@@ -12,9 +12,18 @@ export interface Page {
   headers: Record<string, string>;
 }
 
+/**
+ * How the page shows frames:
+ *   inspector  the server wrote its frames itself, and shows each of them (see inspector.ts);
+ *   library    the server is built on `ws`, which keeps frames to itself: the page says so in one
+ *              line and points to native-server's page.
+ */
+export type FramesView = 'inspector' | 'library';
+
 /** The page with the server's name in its title, and the headers to serve it with. */
-export function playgroundPage(serverName: string): Page {
-  const body = Buffer.from(template.replaceAll('%SERVER%', serverName));
+export function playgroundPage(serverName: string, frames: FramesView): Page {
+  // The script reads the view from <body data-frames>: one script for both, one hash in the CSP.
+  const body = Buffer.from(template.replaceAll('%SERVER%', serverName).replace('%FRAMES%', frames));
   return {
     body,
     headers: {

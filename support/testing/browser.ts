@@ -37,11 +37,19 @@ export function launchBrowser(): Promise<Browser> {
 export interface PlaygroundContract {
   /** The server's name, as the page shows it. */
   name: string;
-  /** The package folder: `UPDATE_SCREENSHOTS=1` writes `docs/playground.png` there. */
+  /**
+   * The package folder: `UPDATE_SCREENSHOTS=1` writes `docs/playground.png` there (for the `ws`
+   * servers; the others' picture is `docs/inspector.png`, from inspectorContract).
+   */
   packageDir: string;
   createServer(options: ServerOptions): Promise<RunningServer>;
   /** The hello servers greet first. */
   greets: boolean;
+  /**
+   * The hand-written servers' page shows every frame (`inspectorContract`); the `ws` servers'
+   * page says that the library hides them, and points to native-server's page.
+   */
+  frames: 'inspector' | 'library';
 }
 
 // Playwright waits for the page: each of these resolves as soon as the page shows what it names.
@@ -106,7 +114,8 @@ export function playgroundContract(contract: PlaygroundContract): void {
         await entry(page, /sent\s*hello from Chromium$/);
         await entry(page, /received\s*hello from Chromium$/);
 
-        if (process.env.UPDATE_SCREENSHOTS) {
+        // The hand-written servers' READMEs show their page with its frames (inspectorContract).
+        if (process.env.UPDATE_SCREENSHOTS && contract.frames === 'library') {
           mkdirSync(join(contract.packageDir, 'docs'), { recursive: true });
           await page.screenshot({ path: join(contract.packageDir, 'docs', 'playground.png') });
         }
@@ -119,6 +128,26 @@ export function playgroundContract(contract: PlaygroundContract): void {
           /disconnected: .*code 1000 \(Normal Closure\), reason "bye from the page"/,
         );
       });
+
+      it(
+        contract.frames === 'inspector'
+          ? 'shows the frame inspector'
+          : "says that ws hides frames, and links to native-server's page",
+        async () => {
+          const { page } = await open();
+          const frames = page.getByRole('list', { name: 'Frames' });
+          const note = page.getByText('library reads and writes the frames itself');
+          if (contract.frames === 'inspector') {
+            await frames.waitFor();
+            expect(await note.isVisible()).toBe(false);
+          } else {
+            await note.waitFor();
+            expect(await frames.count()).toBe(0);
+            const link = page.getByRole('link', { name: 'http://localhost:8082/' });
+            expect(await link.getAttribute('href')).toBe('http://localhost:8082/');
+          }
+        },
+      );
 
       it('works with the keyboard alone', async () => {
         const { page } = await open();

@@ -8,5 +8,6 @@ playgroundContract({
   name: 'echo-server',
   packageDir: fileURLToPath(new URL('..', import.meta.url)),
   createServer: createEchoServer,
+  frames: 'library',
   greets: false,
 });

@@ -8,5 +8,6 @@ playgroundContract({
   name: 'hello-server-ws',
   packageDir: fileURLToPath(new URL('..', import.meta.url)),
   createServer: createHelloServer,
+  frames: 'library',
   greets: true,
 });

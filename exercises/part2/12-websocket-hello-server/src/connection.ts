@@ -7,6 +7,7 @@ import {
   WebSocketProtocol,
 } from 'shared';
 import { describeClose, describeError, type Log } from 'support';
+import { bothHooks, type FrameHook } from './inspect.ts';
 
 /**
  * Backpressure: when more than this many bytes wait to be sent to one client (it reads slower
@@ -72,6 +73,7 @@ export class WebSocketConnection {
     head: Buffer,
     who: { peer: string; address: string },
     options: ConnectionOptions,
+    inspect?: FrameHook,
   ) {
     const { peer } = who;
     this.peer = peer;
@@ -82,11 +84,15 @@ export class WebSocketConnection {
     this.#protocol = new WebSocketProtocol({
       role: 'server',
       maxPayload: options.maxPayload,
-      // --trace: every frame in (>>) and out (<<), as describeFrame in shared writes it.
-      onFrame: options.trace
-        ? (frame: Frame, direction) =>
-            log.info(`${peer} ${direction === 'in' ? '>>' : '<<'} ${describeFrame(frame)}`)
-        : undefined,
+      // --trace: every frame in (>>) and out (<<), as describeFrame in shared writes it; and the
+      // page's frame inspector, when a page watches this connection (src/inspect.ts).
+      onFrame: bothHooks(
+        options.trace
+          ? (frame: Frame, direction) =>
+              log.info(`${peer} ${direction === 'in' ? '>>' : '<<'} ${describeFrame(frame)}`)
+          : undefined,
+        inspect,
+      ),
     });
 
     // Small frames go out at once rather than waiting to be combined with the next (Nagle).

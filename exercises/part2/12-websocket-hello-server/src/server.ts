@@ -5,6 +5,7 @@ import {
   createLog,
   describeMessage,
   describePeer,
+  Inspectors,
   listen,
   type RunningServer,
   refuseBadTarget,
@@ -12,6 +13,7 @@ import {
 } from 'support';
 import { type ConnectionOptions, WebSocketConnection } from './connection.ts';
 import { clientAddress, greetingFor } from './greeting.ts';
+import { inspectConnection } from './inspect.ts';
 import { answerUpgrade } from './upgrade.ts';
 
 /**
@@ -38,8 +40,10 @@ export async function createHelloServer(options: ServerOptions): Promise<HelloSe
 
   // 1. The HTTP server. Plain requests get the browser page at /, 426 at /ws, 404 elsewhere; a
   //    request that is not complete within the handshake timeout gets 408 and is dropped (see
-  //    createHttpServer in support).
-  const http = createHttpServer(options);
+  //    createHttpServer in support). The page shows a frame inspector: a page subscribes to
+  //    /inspect/<id>, and its WebSocket, /ws?inspect=<id>, is shown to it (src/inspect.ts).
+  const inspectors = new Inspectors();
+  const http = createHttpServer({ ...options, inspectors });
 
   // 2. The echo: every message goes back to its sender with its type, and the log says who sent
   //    it. This, and the rest of what every connection shares, is made once for the server.
@@ -76,7 +80,14 @@ export async function createHelloServer(options: ServerOptions): Promise<HelloSe
     if (!upgraded) return;
 
     const address = clientAddress(socket);
-    const connection = new WebSocketConnection(socket, head, { peer, address }, connectionOptions);
+    const inspect = inspectConnection(inspectors, request, socket); // undefined: no page watches
+    const connection = new WebSocketConnection(
+      socket,
+      head,
+      { peer, address },
+      connectionOptions,
+      inspect,
+    );
     connections.add(connection);
 
     // 4. The greeting: right after the 101, before the client has said anything, the server

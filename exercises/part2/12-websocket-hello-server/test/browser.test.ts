@@ -8,5 +8,6 @@ playgroundContract({
   name: 'hello-server',
   packageDir: fileURLToPath(new URL('..', import.meta.url)),
   createServer: createHelloServer,
+  frames: 'inspector',
   greets: true,
 });

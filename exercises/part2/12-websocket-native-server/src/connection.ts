@@ -7,6 +7,7 @@ import {
   WebSocketProtocol,
 } from 'shared';
 import { describeClose, describeError, type Log } from 'support';
+import { bothHooks, type FrameHook } from './inspect.ts';
 
 /**
  * Backpressure: when more than this many bytes wait to be sent to one client (it reads slower
@@ -65,7 +66,13 @@ export class WebSocketConnection {
   #outbox: Buffer[] = [];
   #handling = false;
 
-  constructor(socket: Socket, head: Buffer, peer: string, options: ConnectionOptions) {
+  constructor(
+    socket: Socket,
+    head: Buffer,
+    peer: string,
+    options: ConnectionOptions,
+    inspect?: FrameHook,
+  ) {
     this.peer = peer;
     this.#socket = socket;
     this.#options = options;
@@ -73,11 +80,15 @@ export class WebSocketConnection {
     this.#protocol = new WebSocketProtocol({
       role: 'server',
       maxPayload: options.maxPayload,
-      // --trace: every frame in (>>) and out (<<), as describeFrame in shared writes it.
-      onFrame: options.trace
-        ? (frame: Frame, direction) =>
-            log.info(`${peer} ${direction === 'in' ? '>>' : '<<'} ${describeFrame(frame)}`)
-        : undefined,
+      // --trace: every frame in (>>) and out (<<), as describeFrame in shared writes it; and the
+      // page's frame inspector, when a page watches this connection (src/inspect.ts).
+      onFrame: bothHooks(
+        options.trace
+          ? (frame: Frame, direction) =>
+              log.info(`${peer} ${direction === 'in' ? '>>' : '<<'} ${describeFrame(frame)}`)
+          : undefined,
+        inspect,
+      ),
     });
 
     // Small frames go out at once rather than waiting to be combined with the next (Nagle).

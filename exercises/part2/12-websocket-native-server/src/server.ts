@@ -5,12 +5,14 @@ import {
   createLog,
   describeMessage,
   describePeer,
+  Inspectors,
   listen,
   type RunningServer,
   refuseBadTarget,
   type ServerOptions,
 } from 'support';
 import { type ConnectionOptions, WebSocketConnection } from './connection.ts';
+import { inspectConnection } from './inspect.ts';
 import { answerUpgrade } from './upgrade.ts';
 
 /**
@@ -37,8 +39,10 @@ export async function createNativeServer(options: ServerOptions): Promise<Native
 
   // 1. The HTTP server. Plain requests get the browser page at /, 426 at /ws, 404 elsewhere; a
   //    request that is not complete within the handshake timeout gets 408 and is dropped (see
-  //    createHttpServer in support).
-  const http = createHttpServer(options);
+  //    createHttpServer in support). The page shows a frame inspector: a page subscribes to
+  //    /inspect/<id>, and its WebSocket, /ws?inspect=<id>, is shown to it (src/inspect.ts).
+  const inspectors = new Inspectors();
+  const http = createHttpServer({ ...options, inspectors });
 
   // 2. The echo: every message goes back to its sender with its type. This, and the rest of what
   //    every connection shares, is made once for the server.
@@ -72,7 +76,8 @@ export async function createNativeServer(options: ServerOptions): Promise<Native
     });
     if (!upgraded) return;
 
-    const connection = new WebSocketConnection(socket, head, peer, connectionOptions);
+    const inspect = inspectConnection(inspectors, request, socket); // undefined: no page watches
+    const connection = new WebSocketConnection(socket, head, peer, connectionOptions, inspect);
     connections.add(connection);
     log.event?.(`connected: ${peer} (${connections.size} open)`);
   });

@@ -8,5 +8,6 @@ playgroundContract({
   name: 'native-server',
   packageDir: fileURLToPath(new URL('..', import.meta.url)),
   createServer: createNativeServer,
+  frames: 'inspector',
   greets: false,
 });
