@@ -3,6 +3,7 @@
 // ends it, so the pressure lasts the whole run.
 import type { Socket } from 'node:net';
 import { CloseCode, encodeFrame, Opcode, upgradeRequest } from 'shared';
+import { FLOODS, flood } from 'support/testing/flood';
 
 export interface HostileKind {
   name: string;
@@ -24,22 +25,6 @@ const KEY = Buffer.from([0x12, 0x34, 0x56, 0x78]);
 const masked = (opcode: number, payload: Buffer, fin = true) =>
   encodeFrame({ opcode, payload, fin, maskKey: KEY });
 
-/** About 64 KiB of `frame` repeated: one write of a flood. */
-const repeated = (frame: Buffer) =>
-  Buffer.concat(Array(Math.ceil(65_536 / frame.length)).fill(frame));
-
-/** Writes `bytes` again and again, as fast as the socket takes them and no faster. */
-function flood(socket: Socket, bytes: Buffer): void {
-  const pump = () => {
-    while (!socket.destroyed && socket.write(bytes)) {}
-  };
-  socket.on('drain', pump);
-  pump();
-}
-
-// A text frame that starts a message (FIN 0), then empty continuation frames that never end it.
-const EMPTY_CONTINUATIONS = repeated(masked(Opcode.Continuation, Buffer.alloc(0), false));
-const PINGS = repeated(masked(Opcode.Ping, Buffer.alloc(125, 0x70)));
 const BINARY_64K = masked(Opcode.Binary, Buffer.alloc(64 * 1024, 0x62));
 
 /** Invalid frames, one per connection in turn, each with the close code RFC 6455 asks for. */
@@ -113,8 +98,8 @@ export const HOSTILE_KINDS: HostileKind[] = [
     expected: `${CloseCode.MessageTooBig} or 1008 after a bounded number of fragments`,
     reads: true,
     start(socket) {
-      socket.write(masked(Opcode.Text, Buffer.alloc(0), false));
-      flood(socket, EMPTY_CONTINUATIONS);
+      socket.write(FLOODS['empty continuations'].first);
+      flood(socket, FLOODS['empty continuations'].block);
     },
   },
   {
@@ -152,7 +137,7 @@ export const HOSTILE_KINDS: HostileKind[] = [
     does: 'sends 125-byte pings as fast as it can and reads none of the pongs',
     expected: 'backpressure (reading paused), then cut by the heartbeat',
     reads: false,
-    start: (socket) => flood(socket, PINGS),
+    start: (socket) => flood(socket, FLOODS.pings.block),
   },
   {
     name: 'silent',
