@@ -22,6 +22,18 @@ import { startHeartbeat } from './heartbeat.ts';
  */
 export const WRITE_BUFFER_LIMIT = 1024 * 1024;
 
+/**
+ * Fairness: the most bytes of one client handled before every other connection gets a turn.
+ * ws parses each chunk as soon as it is read, and Node reads a socket 64 KiB at a time, up to 32
+ * times in a row while bytes keep coming, before it looks at any other socket (libuv). A client
+ * that floods us with the smallest frames there are - an empty masked frame is 6 bytes (RFC 6455
+ * §5.2), over 10,000 in 64 KiB: pings to answer, or pongs nobody asked for (§5.5.3) - would then
+ * hold the event loop for tens of milliseconds per read, and a few such clients for seconds: no
+ * echo for anyone else, no new handshake answered. Once a client has had this many bytes
+ * handled, reading from it pauses until the next turn of the event loop.
+ */
+export const BYTES_PER_TURN = 64 * 1024;
+
 /** On shutdown, how long clients get to answer the close frame before they are cut. */
 export const SHUTDOWN_GRACE_MS = 1500;
 
@@ -88,7 +100,28 @@ export async function createHelloServer(options: ServerOptions): Promise<Running
       fail(error);
     }
 
+    // Reading from this client stops for either of two reasons, and goes on when neither holds:
+    // backpressure (`paused`, below) and fairness (`waitingForTurn`).
     let paused = false;
+    let waitingForTurn = false;
+
+    // Fairness: after BYTES_PER_TURN bytes from this client (ws has handled them by now: its own
+    // 'data' listener comes first), stop reading from it, and resume in setImmediate - after the
+    // event loop has polled every other socket once. A client that sends less than that in a
+    // turn never notices. Bytes are the measure because every frame costs at least 6 of them.
+    let bytesThisTurn = 0;
+    request.socket.on('data', (chunk: Buffer) => {
+      bytesThisTurn += chunk.length;
+      if (bytesThisTurn < BYTES_PER_TURN || waitingForTurn) return;
+      waitingForTurn = true;
+      ws.pause();
+      setImmediate(() => {
+        waitingForTurn = false;
+        bytesThisTurn = 0;
+        if (!paused) ws.resume();
+      });
+    });
+
     ws.on('message', (data, isBinary) => {
       try {
         // With ws's default binaryType ("nodebuffer") every message arrives as one Buffer.
@@ -99,7 +132,7 @@ export async function createHelloServer(options: ServerOptions): Promise<Running
           if (paused && ws.bufferedAmount < WRITE_BUFFER_LIMIT) {
             paused = false;
             log.event?.(`resumed reading from ${peer}`);
-            ws.resume();
+            if (!waitingForTurn) ws.resume();
           }
         });
         // Backpressure: a client that sends faster than it reads would fill our memory with
