@@ -9,6 +9,7 @@
 // process; print progress; after the set time, let the well-behaved clients close, stop the
 // hostile ones, read the server's peak memory, stop it. Then write the report
 // (bench/soak-results.md, and its section of docs/benchmarks.md).
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { sampleHandshakes } from './handshakes.ts';
@@ -21,6 +22,8 @@ import { forkWorker } from './worker.ts';
 /** 200 well-behaved and 200 hostile clients: 400 at once, far below the ~28,000 ephemeral ports. */
 const WELL_BEHAVED = 200;
 const HOSTILE_PER_KIND = 25;
+/** How long the load processes get to start and connect before the clock starts anyway. */
+const READY_WAIT_MS = 20_000;
 
 const { values } = parseArgs({
   options: {
@@ -46,6 +49,13 @@ async function soak(server: SoakServer): Promise<ServerSoakResult> {
     port: running.port,
     perKind: HOSTILE_PER_KIND,
   } satisfies HostileConfig);
+  // The clock starts once every well-behaved client is connected (starting the load processes
+  // takes a few seconds on a busy machine), or after READY_WAIT_MS at most.
+  const readySince = performance.now();
+  while ((well.progress?.open ?? 0) < WELL_BEHAVED || hostile.progress === undefined) {
+    if (performance.now() - readySince > READY_WAIT_MS) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
   const handshakes = sampleHandshakes(running.port);
 
   const started = performance.now();
@@ -71,6 +81,8 @@ async function soak(server: SoakServer): Promise<ServerSoakResult> {
   const hostileDone = await hostile.stop();
   const { peak } = running.memory();
   const cpuMs = running.cpuMs() - cpuBefore;
+  // The machine's load average over the last minute: how busy the 2 cores were with anything.
+  const load = Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
   await running.stop();
   return {
     server: server.name,
@@ -80,6 +92,7 @@ async function soak(server: SoakServer): Promise<ServerSoakResult> {
     handshakes: samples,
     peakRss: peak,
     cpuMs,
+    load,
   };
 }
 

@@ -55,7 +55,9 @@ export function runWorker<C, P, R>(
   const config = JSON.parse(process.argv[2] ?? '{}') as C;
   const load = start(config);
   const send = (message: ToParent<P, R>) => process.send?.(message);
-  const ticker = setInterval(() => send({ type: 'progress', progress: load.progress() }), 1000);
+  const report = () => send({ type: 'progress', progress: load.progress() });
+  const ticker = setInterval(report, 1000);
+  report();
   process.on('message', async (message: { type: string }) => {
     if (message.type !== 'stop') return;
     clearInterval(ticker);
