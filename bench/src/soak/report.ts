@@ -135,9 +135,11 @@ export function soakReport(setup: SoakSetup, results: ServerSoakResult[]): strin
   return [
     '### Soak: well-behaved and hostile clients at once',
     '',
-    `\`pnpm soak\`, ${setup.date}: for ${setup.seconds} s per server, ${setup.wellBehaved} well-behaved clients (text and binary messages of 0 B to 1 MiB, a fifth of them fragmented, some pings; each echo checked byte for byte) and ${setup.hostilePerKind} hostile clients of each of ${HOSTILE_KINDS.length} kinds (${setup.hostilePerKind * HOSTILE_KINDS.length} in all; each connects again once the server has ended it), while a newcomer tries to connect every second. Servers run with HEARTBEAT_INTERVAL=${SOAK_HEARTBEAT_MS} and HANDSHAKE_TIMEOUT=${SOAK_HANDSHAKE_TIMEOUT_MS}. The load runs in two processes of its own (bench/src/soak/), beside the server, on the same 2 cores.`,
+    `\`pnpm soak\`, ${setup.date}: for ${setup.seconds} s per server, ${setup.wellBehaved} well-behaved clients (text and binary messages of 0 B to 1 MiB, about two a second each, a fifth of them fragmented, some after a ping; each echo checked byte for byte) and ${setup.hostilePerKind} hostile clients of each of ${HOSTILE_KINDS.length} kinds (${setup.hostilePerKind * HOSTILE_KINDS.length} in all; each connects again once the server has ended it), while a newcomer tries to connect every second. Servers run with HEARTBEAT_INTERVAL=${SOAK_HEARTBEAT_MS} and HANDSHAKE_TIMEOUT=${SOAK_HANDSHAKE_TIMEOUT_MS}. The load runs in two processes of its own (bench/src/soak/), beside the server, on the same 2 cores.`,
     '',
     ...wellBehavedTable(results),
+    '',
+    `The well-behaved clients' own process was late by up to ${results.map((result) => `${ms(result.well.ownDelay.max)} (p99 ${ms(result.well.ownDelay.p99)}) with ${result.server}`).join(', ')}: that much of an echo time may be the tool's rather than the server's.`,
     '',
     'How the servers ended each hostile kind: each outcome with its count, then how long a connection of that kind lasted (median). "ended (unread)": the kind reads nothing, so only the end of the connection is seen; "open at the end": still connected when the run stopped.',
     '',
