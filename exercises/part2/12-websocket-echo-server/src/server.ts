@@ -23,6 +23,18 @@ import { startHeartbeat } from './heartbeat.ts';
  */
 export const WRITE_BUFFER_LIMIT = 4 * 1024 * 1024;
 
+/**
+ * Fairness: the most bytes of one client handled before every other connection gets a turn.
+ * ws parses each chunk as soon as it is read, and Node reads a socket 64 KiB at a time, up to 32
+ * times in a row while bytes keep coming, before it looks at any other socket (libuv). A client
+ * that floods us with the smallest frames there are - an empty masked frame is 6 bytes (RFC 6455
+ * §5.2), over 10,000 in 64 KiB: pings to answer, or pongs nobody asked for (§5.5.3) - would then
+ * hold the event loop for tens of milliseconds per read, and a few such clients for seconds: no
+ * echo for anyone else, no new handshake answered. Once a client has had this many bytes
+ * handled, reading from it pauses until the next turn of the event loop.
+ */
+export const BYTES_PER_TURN = 64 * 1024;
+
 /** On shutdown, how long clients get to answer the close frame before they are cut. */
 export const SHUTDOWN_GRACE_MS = 1500;
 
@@ -68,23 +80,58 @@ export async function createEchoServer(options: ServerOptions): Promise<RunningS
 
   // 4. One connection: echo every message back with its type, text as text, binary as binary.
   //    The handlers below are made once per server, not once per connection: ws calls each with
-  //    the connection as `this`. An idle connection then holds no functions of its own, which
-  //    keeps its memory level with plain ws (docs/benchmarks.md).
-  const peers = new WeakMap<WebSocket, string>(); // `127.0.0.1:52344`, for log lines
+  //    the connection as `this`. What each connection needs of its own is one small record, and
+  //    one socket listener for fairness; its memory stays close to plain ws (docs/benchmarks.md).
+  interface Client {
+    /** `127.0.0.1:52344`, for log lines. */
+    peer: string;
+    /** Reading is stopped for backpressure (in onMessage)... */
+    paused: boolean;
+    /** ...or until the next turn of the event loop (fairness, in takeTurn). */
+    waitingForTurn: boolean;
+    bytesThisTurn: number;
+  }
+  const clients = new WeakMap<WebSocket, Client>();
 
   wss.on('connection', (ws: WebSocket, request: IncomingMessage) => {
-    peers.set(ws, describePeer(request.socket));
+    const client = {
+      peer: describePeer(request.socket),
+      paused: false,
+      waitingForTurn: false,
+      bytesThisTurn: 0,
+    };
+    clients.set(ws, client);
     ws.on('error', onError);
     ws.on('close', onClose);
     ws.on('message', onMessage);
+    // ws reads the socket with its own 'data' listener, added first: when this one runs, ws has
+    // handled the chunk.
+    request.socket.on('data', (chunk: Buffer) => takeTurn(ws, client, chunk.length));
     try {
-      log.event?.(`connected: ${peers.get(ws)} (${wss.clients.size} open)`);
+      log.event?.(`connected: ${client.peer} (${wss.clients.size} open)`);
     } catch (error) {
       fail(ws, error);
     }
   });
 
+  // Fairness: after BYTES_PER_TURN bytes from one client, stop reading from it, and resume in
+  // setImmediate - after the event loop has polled every other socket once. A client that sends
+  // less than that in a turn never notices. Bytes are the measure because every frame costs at
+  // least 6 of them.
+  function takeTurn(ws: WebSocket, client: Client, bytes: number): void {
+    client.bytesThisTurn += bytes;
+    if (client.bytesThisTurn < BYTES_PER_TURN || client.waitingForTurn) return;
+    client.waitingForTurn = true;
+    ws.pause();
+    setImmediate(() => {
+      client.waitingForTurn = false;
+      client.bytesThisTurn = 0;
+      if (!client.paused) ws.resume();
+    });
+  }
+
   function onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
+    const client = clients.get(this);
     try {
       // With ws's default binaryType ("nodebuffer") every message arrives as one Buffer.
       const message = data as Buffer;
@@ -92,17 +139,19 @@ export async function createEchoServer(options: ServerOptions): Promise<RunningS
       // Backpressure: a client that sends faster than it reads would fill our memory with echoes
       // it has not read yet. When this echo takes what waits to be sent past the limit, stop
       // reading from the client until the echo is written (ws calls back then).
-      if (this.isPaused || this.bufferedAmount + message.length <= WRITE_BUFFER_LIMIT) {
+      if (!client || client.paused || this.bufferedAmount + message.length <= WRITE_BUFFER_LIMIT) {
         this.send(message, { binary: isBinary });
         return;
       }
+      client.paused = true;
       this.pause();
       this.send(message, { binary: isBinary }, () => {
-        log.event?.(`resumed reading from ${peers.get(this)}`);
-        this.resume();
+        client.paused = false;
+        log.event?.(`resumed reading from ${client.peer}`);
+        if (!client.waitingForTurn) this.resume();
       });
       log.event?.(
-        `paused reading from ${peers.get(this)}: ${this.bufferedAmount} bytes wait to be sent`,
+        `paused reading from ${client.peer}: ${this.bufferedAmount} bytes wait to be sent`,
       );
     } catch (error) {
       fail(this, error);
@@ -110,18 +159,20 @@ export async function createEchoServer(options: ServerOptions): Promise<RunningS
   }
 
   function onError(this: WebSocket, error: Error): void {
-    log.event?.(`error from ${peers.get(this)}: ${error.message}`);
+    log.event?.(`error from ${clients.get(this)?.peer}: ${error.message}`);
   }
 
   function onClose(this: WebSocket, code: number, reason: Buffer): void {
-    log.event?.(`disconnected: ${peers.get(this)}, ${describeClose(code, reason)}`);
+    log.event?.(`disconnected: ${clients.get(this)?.peer}, ${describeClose(code, reason)}`);
   }
 
   // A bug in our own code while handling a client fails that connection alone, with 1011
   // (Internal Error, RFC 6455 §7.4.1); the details go to our log, not to the client. Without
   // the try/catch above, one exception would end the process and cut every client.
   function fail(ws: WebSocket, error: unknown): void {
-    log.info(`internal error with ${peers.get(ws)}, closing with 1011: ${describeError(error)}`);
+    log.info(
+      `internal error with ${clients.get(ws)?.peer}, closing with 1011: ${describeError(error)}`,
+    );
     ws.close(1011);
   }
 

@@ -17,6 +17,18 @@ import { bothHooks, type FrameHook } from './inspect.ts';
  */
 export const WRITE_BUFFER_LIMIT = 4 * 1024 * 1024;
 
+/**
+ * Fairness: the most bytes of one client handled before every other connection gets a turn.
+ * Node reads a socket 64 KiB at a time and, while bytes keep coming, up to 32 times in a row
+ * before it looks at any other socket (libuv). A client that floods us with the smallest frames
+ * there are - an empty masked frame is 6 bytes (RFC 6455 §5.2), over 10,000 in 64 KiB, and
+ * unsolicited pongs or empty continuation frames need no answer to send back - would then cost a
+ * few milliseconds per read, and a few such clients would hold the event loop for seconds: no
+ * echo for anyone else, no new handshake answered. Once a connection has had this many bytes
+ * handled, reading from it pauses until the next turn of the event loop (step 6).
+ */
+export const BYTES_PER_TURN = 64 * 1024;
+
 // Parts of frames smaller than this are copied together before writing; larger ones are not.
 const COPY_BELOW = 16 * 1024;
 
@@ -45,7 +57,9 @@ export interface ConnectionOptions {
  *      (#deliver, #fail);
  *   4. writing: frames wait in an outbox while a chunk is handled, then go out in one write
  *      (#write, #flush);
- *   5. backpressure: reading stops while too much waits to be sent (end of #flush, 'drain').
+ *   5. backpressure: reading stops while too much waits to be sent (end of #flush, 'drain');
+ *   6. fairness: reading pauses after BYTES_PER_TURN bytes until the next turn of the event loop,
+ *      so that no client can keep the server from the others (#takeTurns).
  */
 export class WebSocketConnection {
   /** `127.0.0.1:52344`, for log lines. */
@@ -61,7 +75,11 @@ export class WebSocketConnection {
   readonly #options: ConnectionOptions;
   /** The close code and reason once the closing handshake is done (or failed). */
   #closedWith: { code: number; reason: string } | undefined;
+  /** Reading is paused for backpressure (step 5); or until the next turn (step 6). */
   #paused = false;
+  #waitingForTurn = false;
+  /** Bytes handled since this connection last let the others have a turn (step 6). */
+  #bytesThisTurn = 0;
   // Frames waiting to be written: while a chunk is handled, its replies collect here.
   #outbox: Buffer[] = [];
   #handling = false;
@@ -153,6 +171,26 @@ export class WebSocketConnection {
     this.#protocol.receive(chunk, this.#handle);
     this.#handling = false;
     this.#flush();
+    this.#takeTurns(chunk.length);
+  }
+
+  /**
+   * 6. Fairness: after BYTES_PER_TURN bytes from this client, stop reading from it, and resume in
+   * setImmediate - after the event loop has polled every other socket (and read what they sent)
+   * once. A client that sends less than that in one turn never notices. Bytes are the measure
+   * because every frame costs at least 6 of them: bounding bytes bounds the frames parsed, and
+   * the pongs answered, per turn.
+   */
+  #takeTurns(bytes: number): void {
+    this.#bytesThisTurn += bytes;
+    if (this.#bytesThisTurn < BYTES_PER_TURN || this.#waitingForTurn) return;
+    this.#waitingForTurn = true;
+    this.#socket.pause();
+    setImmediate(() => {
+      this.#waitingForTurn = false;
+      this.#bytesThisTurn = 0;
+      if (!this.#paused && !this.#socket.destroyed) this.#socket.resume();
+    });
   }
 
   /**
@@ -259,11 +297,12 @@ export class WebSocketConnection {
         `paused reading from ${this.peer}: ${socket.writableLength} bytes wait to be sent`,
       );
       socket.pause();
-      // Reading resumes once what waited to be sent has been written.
+      // Reading resumes once what waited to be sent has been written - unless this connection
+      // is also waiting for its next turn (step 6), which resumes it then.
       socket.once('drain', () => {
         this.#paused = false;
         log.event?.(`resumed reading from ${this.peer}`);
-        socket.resume();
+        if (!this.#waitingForTurn) socket.resume();
       });
     }
   }
