@@ -13,8 +13,15 @@ import { readHead } from 'support/testing/raw-client';
  */
 const PER_SOURCE_ADDRESS = 20_000;
 
-/** The source address of connection number `index` (0, 1, ...). */
-export function sourceAddress(index: number): string {
+/**
+ * The source address of connection number `index` (0, 1, ...): none for the first 20,000, then
+ * 127.0.0.2 and up. None: the kernel picks the address and port as it connects, and may reuse
+ * the port of a connection that closed a moment ago (TIME_WAIT) - a port picked for a given
+ * address before connecting may not, and thousands of handshakes leave thousands of those
+ * ports behind (connect failed with EADDRINUSE).
+ */
+export function sourceAddress(index: number): string | undefined {
+  if (index < PER_SOURCE_ADDRESS) return undefined;
   return `127.0.0.${1 + Math.floor(index / PER_SOURCE_ADDRESS)}`;
 }
 

@@ -9,7 +9,7 @@
 import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { upgradeRequest } from 'shared';
-import { measuredWindow, printResult, sourceAddress } from './connections.ts';
+import { measuredWindow, printResult } from './connections.ts';
 
 export interface HandshakeConfig {
   port: number;
@@ -28,16 +28,11 @@ async function run(config: HandshakeConfig): Promise<HandshakeResult> {
   let measuring = false;
   let stopped = false;
   let handshakes = 0;
-  let index = 0;
   const worker = async () => {
     while (!stopped) {
-      // A new source address every 20,000 connections: many short connections leave their
-      // ports waiting (TIME_WAIT) for a minute after they close.
-      const socket = connect({
-        port: config.port,
-        host: '127.0.0.1',
-        localAddress: sourceAddress(index++),
-      });
+      // No source address of our own: the kernel may then reuse the ports that the
+      // connections closed a moment ago keep waiting (TIME_WAIT) - thousands a second here.
+      const socket = connect({ port: config.port, host: '127.0.0.1' });
       socket.on('error', () => {});
       await once(socket, 'connect');
       socket.write(request);

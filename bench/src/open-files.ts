@@ -1,12 +1,13 @@
 import { execFileSync } from 'node:child_process';
 
 /**
- * Raises the number of files (sockets) a process may hold open to at least `count`, with
- * util-linux's `prlimit`: Node has no call for it, and the usual limit (often 1,024 or 20,000)
- * is below the 50,000 idle connections the benchmark opens. Raising a hard limit needs root.
- * Returns the limit now in force.
+ * Raises the number of files (sockets) this process may hold open to `count` if it may, with
+ * util-linux's `prlimit` (Node has no call for it), and returns the limit now in force. The
+ * programs it starts afterwards - the servers, the idle clients - inherit it. Raising the hard
+ * limit needs root with CAP_SYS_RESOURCE; in a container without it, the limit stays as it is.
  */
-export function raiseOpenFiles(pid: number, count: number): number {
+export function raiseOpenFiles(count: number): number {
+  const pid = String(process.pid);
   try {
     execFileSync('prlimit', [`--pid=${pid}`, `--nofile=${count}:${count}`], { stdio: 'ignore' });
   } catch {
