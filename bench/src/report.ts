@@ -325,7 +325,10 @@ export function writeReport(run: {
     '',
     run.framing.replace(/^<!--.*-->\n/, ''),
     '',
-    ...(run.soak ? ['## Under attack: the soak', '', run.soak, ''] : []),
+    // Between the markers that `pnpm soak` looks for, so that its next run replaces this part.
+    ...(run.soak
+      ? ['## Under attack: the soak', '', '<!-- soak:start -->', run.soak, '<!-- soak:end -->', '']
+      : []),
     ...(run.notes ? ['## What was found', '', run.notes, ''] : []),
   ].join('\n');
   writeFileSync(`${docsDir}/benchmarks.md`, report);
