@@ -92,8 +92,9 @@ export const SERVERS: ServerUnderTest[] = [
   {
     name: 'tcp-echo',
     about:
-      'No WebSocket at all: every byte piped back as it came (bench/src/tcp-echo.ts). What ' +
-      'Node and this machine can do at best, the upper bound.',
+      'No WebSocket at all: every byte piped back as it came (bench/src/tcp-echo.ts), the ' +
+      'upper bound for small messages. Not for large ones: `pipe` stops reading whenever 16 KiB ' +
+      'wait to be written, so with 4 KiB and 1 MiB messages it paces itself.',
     ...benchFile('src/tcp-echo.ts'),
     websocket: false,
     greets: 0,
