@@ -109,7 +109,7 @@ async function busyRound(server: ServerUnderTest, results: Results): Promise<voi
       mine.handshakesPerSecond.push(result.handshakes / result.seconds);
       rates.push(`${Math.round(result.handshakes / result.seconds)} handshakes/s`);
     }
-    return void progress(`${server.name}: ${rates.join(', ')}`);
+    progress(`${server.name}: ${rates.join(', ')}`);
   } finally {
     await running.stop();
   }

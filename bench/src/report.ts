@@ -27,7 +27,7 @@ const thousands = (value: number) =>
   Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : 'n/a';
 const withSpread = (s: Spread, format: (value: number) => string) =>
   Number.isFinite(s.median) ? `${format(s.median)} [${format(s.min)}-${format(s.max)}]` : 'n/a';
-const times = (value: number) => `${number(value)}x`;
+const times = (value: number) => (Number.isFinite(value) ? `${number(value)}x` : 'not measured');
 
 const rate = (result: LoadResult) => result.messages / result.seconds;
 
@@ -103,7 +103,6 @@ export function targets(results: Results, plan: Plan): Target[] {
   atMost('native-server <= 0.8x ws, memory per idle connection', native.idle / base.idle, 0.8);
   atLeast('native-server >= 1.0x ws, handshakes/s', native.handshakes / base.handshakes, 1);
   atMost('native-server <= 1.0x ws, p50 round trip, 1 connection', native.p50 / base.p50, 1);
-  for (const target of list) if (target.measured === 'n/ax') target.measured = 'not measured';
   return list;
 }
 
@@ -194,16 +193,13 @@ export function writeReport(run: {
   load: number[];
 }): void {
   const { results, plan } = run;
-  const median = (values: (s: string) => number[]) => (server: string) =>
-    spread(values(server)).median;
-  const baseRates = plan.sizes.map((size) =>
-    median((s) => results.get(s).echo(size.label).map(rate))(BASELINE),
-  );
+  const median = (values: number[]) => spread(values).median;
+  const echoRate = (server: string, size: string) =>
+    median(results.get(server).echo(size).map(rate));
   const vsWs = SERVERS.map((server) => ({
     name: server.name,
     values: plan.sizes.map(
-      (size, i) =>
-        median((s) => results.get(s).echo(size.label).map(rate))(server.name) / (baseRates[i] ?? 1),
+      (size) => echoRate(server.name, size.label) / echoRate(BASELINE, size.label),
     ),
   }));
   writeFileSync(
@@ -222,9 +218,7 @@ export function writeReport(run: {
       plan.scaling.map((n) => `${thousands(n)} connections`),
       SERVERS.map((server) => ({
         name: server.name,
-        values: plan.scaling.map((n) =>
-          median((s) => results.get(s).scaling(n).map(rate))(server.name),
-        ),
+        values: plan.scaling.map((n) => median(results.get(server.name).scaling(n).map(rate))),
       })),
       '',
     ),
@@ -237,12 +231,12 @@ export function writeReport(run: {
       SERVERS.map((server) => ({
         name: server.name,
         values: plan.idle.map((n) =>
-          median((s) =>
+          median(
             results
-              .get(s)
+              .get(server.name)
               .idle(n)
               .map((r) => r.rss),
-          )(server.name),
+          ),
         ),
       })),
       '',
