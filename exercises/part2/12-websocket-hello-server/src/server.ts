@@ -83,7 +83,6 @@ export async function createHelloServer(options: ServerOptions): Promise<HelloSe
     const inspect = inspectConnection(inspectors, request, socket); // undefined: no page watches
     const connection = new WebSocketConnection(
       socket,
-      head,
       { peer, address },
       connectionOptions,
       inspect,
@@ -101,6 +100,10 @@ export async function createHelloServer(options: ServerOptions): Promise<HelloSe
     } catch (error) {
       connection.fail(error);
     }
+    // Only now the bytes that came with the request (a client may send its first frame along
+    // with the upgrade request), then the socket's: the greeting is the first message, whatever
+    // the client sent.
+    connection.start(head);
   });
 
   // 5. The heartbeat. TCP alone does not notice a client that vanished (a pulled cable, a laptop

@@ -6,7 +6,7 @@
 import { Opcode } from 'shared';
 import { RawClient, roundTrip, whenClosed } from 'support/testing';
 import { describe, expect, it } from 'vitest';
-import { WRITE_BUFFER_LIMIT } from '../src/connection.ts';
+import { CLOSE_TIMEOUT_MS, WRITE_BUFFER_LIMIT } from '../src/connection.ts';
 import { SHUTDOWN_GRACE_MS } from '../src/server.ts';
 import {
   clientFrame,
@@ -112,6 +112,30 @@ describe('backpressure', () => {
     expect(waiting).toBeGreaterThan(4 * MiB);
     expect(waiting).toBeLessThanOrEqual(WRITE_BUFFER_LIMIT + MiB + 14);
     client.socket.destroy();
+  });
+});
+
+describe('the end of the closing handshake', () => {
+  it('cuts a client that does not read its last frames within CLOSE_TIMEOUT_MS, whatever it sends', async () => {
+    // The client closes while echoes wait for it, never reads them, and sends a byte every
+    // 100 ms after its close frame: neither keeps the connection open past the deadline.
+    const { server, rawClient } = await start({ heartbeatInterval: 60_000 });
+    const client = await rawClient();
+    client.socket.pause();
+    while (server.stats().bufferedBytes === 0) {
+      client.sendFrame(Opcode.Binary, Buffer.alloc(1024 * 1024));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    client.write(clientFrame(Opcode.Close, closePayload(1000)));
+    const closedAt = performance.now();
+    const drip = setInterval(() => {
+      if (!client.socket.destroyed) client.socket.write(Buffer.of(0), () => {});
+    }, 100);
+    await client.closed;
+    clearInterval(drip);
+    const waited = performance.now() - closedAt;
+    expect(waited).toBeGreaterThanOrEqual(CLOSE_TIMEOUT_MS - 100);
+    expect(waited).toBeLessThan(CLOSE_TIMEOUT_MS + 3000);
   });
 });
 

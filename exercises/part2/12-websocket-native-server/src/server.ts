@@ -77,9 +77,10 @@ export async function createNativeServer(options: ServerOptions): Promise<Native
     if (!upgraded) return;
 
     const inspect = inspectConnection(inspectors, request, socket); // undefined: no page watches
-    const connection = new WebSocketConnection(socket, head, peer, connectionOptions, inspect);
+    const connection = new WebSocketConnection(socket, peer, connectionOptions, inspect);
     connections.add(connection);
     log.event?.(`connected: ${peer} (${connections.size} open)`);
+    connection.start(head); // bytes that came with the request first, then the socket's
   });
 
   // 4. The heartbeat. TCP alone does not notice a client that vanished (a pulled cable, a laptop
