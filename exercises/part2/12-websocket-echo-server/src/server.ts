@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import {
   createHttpServer,
   createLog,
@@ -24,16 +25,19 @@ import { startHeartbeat } from './heartbeat.ts';
 export const WRITE_BUFFER_LIMIT = 4 * 1024 * 1024;
 
 /**
- * Fairness: the most bytes of one client handled before every other connection gets a turn.
- * ws parses each chunk as soon as it is read, and Node reads a socket 64 KiB at a time, up to 32
- * times in a row while bytes keep coming, before it looks at any other socket (libuv). A client
- * that floods us with the smallest frames there are - an empty masked frame is 6 bytes (RFC 6455
- * §5.2), over 10,000 in 64 KiB: pings to answer, or pongs nobody asked for (§5.5.3) - would then
- * hold the event loop for tens of milliseconds per read, and a few such clients for seconds: no
- * echo for anyone else, no new handshake answered. Once a client has had this many bytes
- * handled, reading from it pauses until the next turn of the event loop.
+ * Fairness: the most time the server spends on one client before every other connection gets a
+ * turn. ws parses each chunk as soon as it is read, and Node reads a socket 64 KiB at a time, up
+ * to 32 times in a row while bytes keep coming, before it looks at any other socket (libuv). A
+ * client that floods us with the smallest frames there are - an empty masked frame is 6 bytes
+ * (RFC 6455 §5.2), over 10,000 in 64 KiB: pings to answer, or pongs nobody asked for (§5.5.3) -
+ * would then hold the event loop for a millisecond or more per read, and a few such clients for
+ * seconds: no echo for anyone else, no new handshake answered. Once a client has had this much of
+ * the server's time, reading from it pauses until the next turn of the event loop.
+ *
+ * Time, not bytes: what a byte costs depends on what it is. 64 KiB of one large message is
+ * unmasked and copied in well under a millisecond; 64 KiB of empty frames is 10,000 events.
  */
-export const BYTES_PER_TURN = 64 * 1024;
+export const TIME_PER_TURN_MS = 1;
 
 /** On shutdown, how long clients get to answer the close frame before they are cut. */
 export const SHUTDOWN_GRACE_MS = 1500;
@@ -89,7 +93,8 @@ export async function createEchoServer(options: ServerOptions): Promise<RunningS
     paused: boolean;
     /** ...or until the next turn of the event loop (fairness, in takeTurn). */
     waitingForTurn: boolean;
-    bytesThisTurn: number;
+    /** Milliseconds spent on this client since it last let the others have a turn. */
+    timeThisTurn: number;
   }
   const clients = new WeakMap<WebSocket, Client>();
 
@@ -98,15 +103,17 @@ export async function createEchoServer(options: ServerOptions): Promise<RunningS
       peer: describePeer(request.socket),
       paused: false,
       waitingForTurn: false,
-      bytesThisTurn: 0,
+      timeThisTurn: 0,
     };
     clients.set(ws, client);
     ws.on('error', onError);
     ws.on('close', onClose);
     ws.on('message', onMessage);
-    // ws reads the socket with its own 'data' listener, added first: when this one runs, ws has
-    // handled the chunk.
-    request.socket.on('data', (chunk: Buffer) => takeTurn(ws, client, chunk.length));
+    // Fairness: ws reads the socket with its own 'data' listener, and handles each chunk in it,
+    // messages and echoes included. One listener put before it notes the time, one after it
+    // counts the time ws took.
+    request.socket.prependListener('data', noteStart);
+    request.socket.on('data', () => takeTurn(ws, client, performance.now() - chunkStarted));
     try {
       log.event?.(`connected: ${client.peer} (${wss.clients.size} open)`);
     } catch (error) {
@@ -114,18 +121,22 @@ export async function createEchoServer(options: ServerOptions): Promise<RunningS
     }
   });
 
-  // Fairness: after BYTES_PER_TURN bytes from one client, stop reading from it, and resume in
-  // setImmediate - after the event loop has polled every other socket once. A client that sends
-  // less than that in a turn never notices. Bytes are the measure because every frame costs at
-  // least 6 of them.
-  function takeTurn(ws: WebSocket, client: Client, bytes: number): void {
-    client.bytesThisTurn += bytes;
-    if (client.bytesThisTurn < BYTES_PER_TURN || client.waitingForTurn) return;
+  // Fairness: once a client has had TIME_PER_TURN_MS of the server's time, stop reading from
+  // it, and resume in setImmediate - after the event loop has polled every other socket once.
+  // The 'data' listeners of one chunk run one after the other with nothing in between, so one
+  // variable for the whole server holds when the current chunk's handling started.
+  let chunkStarted = 0;
+  function noteStart(): void {
+    chunkStarted = performance.now();
+  }
+  function takeTurn(ws: WebSocket, client: Client, milliseconds: number): void {
+    client.timeThisTurn += milliseconds;
+    if (client.timeThisTurn < TIME_PER_TURN_MS || client.waitingForTurn) return;
     client.waitingForTurn = true;
     ws.pause();
     setImmediate(() => {
       client.waitingForTurn = false;
-      client.bytesThisTurn = 0;
+      client.timeThisTurn = 0;
       if (!client.paused) ws.resume();
     });
   }
