@@ -5,4 +5,4 @@ import { packageDir } from './helpers.ts';
 // never read, and unsolicited pongs, another client still gets its echoes, the median of them
 // within a stated bound: once the server has spent TIME_PER_TURN_MS on one client, the others get
 // a turn of the event loop (src/connection.ts). The test itself is support/testing/fairness-contract.ts.
-fairnessContract('native-server', packageDir, false);
+fairnessContract('native-server', packageDir, false, { inspector: true });
