@@ -18,5 +18,6 @@ export {
 export { RawClient, rawHttpExchange, readHead } from './raw-client.ts';
 export { freePort, startScriptedServer } from './scripted-server.ts';
 export { testServerOptions } from './server-options.ts';
+export { targetContract } from './target-contract.ts';
 export { clientTlsContract, tlsContract } from './tls-contract.ts';
 export { inboxOf, openWebSocket, roundTrip, whenClosed } from './ws-client.ts';

@@ -66,7 +66,7 @@ export async function createNativeServer(options: ServerOptions): Promise<Native
   }
   http.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
     socket.on('error', onSocketError);
-    if (refuseBadTarget(request, socket)) return; // 400 for a bad Host, 404 for a path not /ws
+    if (refuseBadTarget(request, socket, options)) return; // a Host not ours, a path not /ws
     const peer = describePeer(socket);
     const upgraded = answerUpgrade(request, socket, {
       allowedOrigins: options.allowedOrigins,
