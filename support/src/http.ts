@@ -24,8 +24,9 @@ export const MAX_HEADER_BYTES = 16 * 1024;
  * loopback, it answers only requests for a loopback name (target.ts).
  *
  * A server that gives `inspectors` (the hand-written ones, which see every frame) serves the page
- * with its frame inspector, and the pages' subscriptions at /inspect/<id>; the others (the `ws`
- * ones, whose library keeps frames to itself) serve the page that says so.
+ * with its frame inspector, and the pages' subscriptions at /inspect/<id> - unless the inspector
+ * is off (`--no-inspector`): then the page says so. The others (the `ws` ones, whose library
+ * keeps frames to itself) serve the page that says that.
  */
 export function createHttpServer(options: {
   name: string;
@@ -34,8 +35,8 @@ export function createHttpServer(options: {
   tls: TlsFiles | undefined;
   inspectors?: Inspectors | undefined;
 }): Server {
-  const { inspectors } = options;
-  const frames = inspectors ? 'inspector' : 'library';
+  const inspectors = options.inspectors?.enabled ? options.inspectors : undefined;
+  const frames = inspectors ? 'inspector' : options.inspectors ? 'off' : 'library';
   const site: Site = { page: playgroundPage(options.name, frames), inspectors, host: options.host };
   const settings = {
     // A socket must send its whole request head (for us: the upgrade request) within the

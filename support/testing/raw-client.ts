@@ -40,8 +40,16 @@ export class RawClient {
     if (rest.length > 0) this.#receive(rest);
   }
 
-  /** Connects and completes the opening handshake; rejects if the server does not answer 101. */
-  static async connect(port: number, host = '127.0.0.1', path = '/ws'): Promise<RawClient> {
+  /**
+   * Connects and completes the opening handshake; rejects if the server does not answer 101.
+   * `headers` go into the upgrade request too: `{ Origin: 'http://127.0.0.1:8082' }`.
+   */
+  static async connect(
+    port: number,
+    host = '127.0.0.1',
+    path = '/ws',
+    headers: Record<string, string> = {},
+  ): Promise<RawClient> {
     const socket = createConnection(port, host);
     socket.on('error', () => {}); // tests look at `closed` and the events instead
     await once(socket, 'connect');
@@ -49,7 +57,8 @@ export class RawClient {
       host: `${host.includes(':') ? `[${host}]` : host}:${port}`,
       path,
     });
-    socket.write(request);
+    const extra = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
+    socket.write(request.replace(/\r\n$/, `${extra.join('')}\r\n`));
     const { head, rest } = await readHead(socket);
     if (head.status !== 101) throw new Error(`server answered ${head.status} ${head.statusText}`);
     return new RawClient(socket, head, rest);
