@@ -37,6 +37,16 @@ describe('server options', () => {
     expect(readServerOptions('s', 1, [], { QUIET: '0' }).quiet).toBe(false);
   });
 
+  it('keeps the frame inspector on unless --no-inspector, INSPECTOR=0 or INSPECTOR=false', () => {
+    expect(readServerOptions('s', 1, [], {}).inspector).toBe(true);
+    expect(readServerOptions('s', 1, [], { INSPECTOR: '' }).inspector).toBe(true);
+    expect(readServerOptions('s', 1, [], { INSPECTOR: '1' }).inspector).toBe(true);
+    expect(readServerOptions('s', 1, ['--no-inspector'], {}).inspector).toBe(false);
+    expect(readServerOptions('s', 1, [], { INSPECTOR: '0' }).inspector).toBe(false);
+    expect(readServerOptions('s', 1, [], { INSPECTOR: 'False' }).inspector).toBe(false);
+    expect(readServerOptions('s', 1, ['--no-inspector'], { INSPECTOR: '1' }).inspector).toBe(false);
+  });
+
   it('reads MAX_PAYLOAD, HEARTBEAT_INTERVAL and ALLOWED_ORIGINS', () => {
     const options = readServerOptions('s', 1, [], {
       MAX_PAYLOAD: '1000',

@@ -43,14 +43,15 @@ export class RawClient {
 
   /**
    * Connects and completes the opening handshake; rejects if the server does not answer 101.
-   * `withRequest`: bytes sent in the same write as the upgrade request (frames a client sends
+   * `options.headers` go into the upgrade request too (`{ Origin: 'http://127.0.0.1:8082' }`);
+   * `options.withRequest` are bytes sent in the same write as the request (frames a client sends
    * without waiting for the 101).
    */
   static async connect(
     port: number,
     host = '127.0.0.1',
     path = '/ws',
-    withRequest: Buffer = Buffer.alloc(0),
+    options: { headers?: Record<string, string>; withRequest?: Buffer } = {},
   ): Promise<RawClient> {
     const socket = createConnection(port, host);
     socket.on('error', () => {}); // tests look at `closed` and the events instead
@@ -59,7 +60,11 @@ export class RawClient {
       host: `${host.includes(':') ? `[${host}]` : host}:${port}`,
       path,
     });
-    socket.write(Buffer.concat([Buffer.from(request), withRequest]));
+    const extra = Object.entries(options.headers ?? {}).map(
+      ([name, value]) => `${name}: ${value}\r\n`,
+    );
+    const requestHead = request.replace(/\r\n$/, `${extra.join('')}\r\n`);
+    socket.write(Buffer.concat([Buffer.from(requestHead), options.withRequest ?? Buffer.alloc(0)]));
     const { head, rest } = await readHead(socket);
     if (head.status !== 101) throw new Error(`server answered ${head.status} ${head.statusText}`);
     return new RawClient(socket, head, rest);

@@ -70,8 +70,9 @@ export async function createHelloServer(options: ServerOptions): Promise<Running
   //    instead of to the page.
   http.on('upgrade', (request: IncomingMessage, socket, head) => {
     socket.on('error', ignoreError); // a client that vanishes mid-handshake is not our error
-    // 400 for a missing, repeated or malformed Host (RFC 9110 §7.2), 404 for a path but /ws.
-    if (refuseBadTarget(request, socket)) return;
+    // 400 for HTTP/1.0 or a missing, repeated or malformed Host (RFC 9110 §7.2), 421 for a
+    // host that is not loopback while listening on loopback (DNS rebinding), 404 for a path but /ws.
+    if (refuseBadTarget(request, socket, options)) return;
     // Origins: a browser says which site's page opens the connection, and a page cannot change
     // it. With ALLOWED_ORIGINS set, pages from other sites, and clients that send no Origin,
     // are refused with 403 (see the README).

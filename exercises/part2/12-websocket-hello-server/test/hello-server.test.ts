@@ -45,7 +45,9 @@ describe('the greeting', () => {
     // after the greeting is on its way.
     const { server } = await start();
     const hello = clientFrame(Opcode.Text, 'sent with the request');
-    const client = await RawClient.connect(server.port, '127.0.0.1', '/ws', hello);
+    const client = await RawClient.connect(server.port, '127.0.0.1', '/ws', {
+      withRequest: hello,
+    });
     const first = await client.next();
     expect(first?.type === 'text' && first.data.toString()).toBe('Hello! Your IP is 127.0.0.1');
     const second = await client.next();

@@ -40,8 +40,9 @@ export async function createNativeServer(options: ServerOptions): Promise<Native
   // 1. The HTTP server. Plain requests get the browser page at /, 426 at /ws, 404 elsewhere; a
   //    request that is not complete within the handshake timeout gets 408 and is dropped (see
   //    createHttpServer in support). The page shows a frame inspector: a page subscribes to
-  //    /inspect/<id>, and its WebSocket, /ws?inspect=<id>, is shown to it (src/inspect.ts).
-  const inspectors = new Inspectors();
+  //    /inspect/<id>, and its WebSocket, /ws?inspect=<id>, is shown to it (src/inspect.ts);
+  //    --no-inspector turns it off.
+  const inspectors = new Inspectors({ enabled: options.inspector });
   const http = createHttpServer({ ...options, inspectors });
 
   // 2. The echo: every message goes back to its sender with its type. This, and the rest of what
@@ -66,7 +67,7 @@ export async function createNativeServer(options: ServerOptions): Promise<Native
   }
   http.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
     socket.on('error', onSocketError);
-    if (refuseBadTarget(request, socket)) return; // 400 for a bad Host, 404 for a path not /ws
+    if (refuseBadTarget(request, socket, options)) return; // a Host not ours, a path not /ws
     const peer = describePeer(socket);
     const upgraded = answerUpgrade(request, socket, {
       allowedOrigins: options.allowedOrigins,

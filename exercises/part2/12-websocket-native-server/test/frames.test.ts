@@ -254,7 +254,9 @@ describe('control frames', () => {
     // event with the request (`head`), before the socket's first 'data'.
     const { server } = await start();
     const frame = clientFrame(Opcode.Text, 'along with the request');
-    const client = await RawClient.connect(server.port, '127.0.0.1', '/ws', frame);
+    const client = await RawClient.connect(server.port, '127.0.0.1', '/ws', {
+      withRequest: frame,
+    });
     expect(summary(await client.next())).toEqual({ type: 'text', data: 'along with the request' });
     client.socket.destroy();
   });
