@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { RunningServer } from 'support';
 import {
+  controlCharactersIn,
   encodeFrame,
   inboxOf,
   Opcode,
@@ -179,6 +180,40 @@ describe('origins', () => {
     const ws = await openWebSocket(server.url, { headers: { Origin: 'https://any.example' } });
     expect((await roundTrip(ws, 'any', false)).data.toString()).toBe('any');
     ws.close();
+  });
+});
+
+describe('what a peer sent, in the log', () => {
+  // U+009B is CSI in one character (ESC [ on terminals that take 8-bit controls); ESC [2J clears
+  // the screen; DEL; ESC ] 0;...BEL retitles the window.
+  const HOSTILE = '\x1b[2JFAKE\u009b2J\x7f\x1b]0;owned\x07';
+  const ESCAPED = '\\u001b[2JFAKE\\u009b2J\\u007f\\u001b]0;owned\\u0007';
+
+  it('escapes a hostile Origin in the line that refuses it', async () => {
+    const { server, output } = await start({ allowedOrigins: ['https://only.example'] });
+    // HTTP allows bytes 0x80-0xFF in a header value, and Node reads them as latin1: 0x9b arrives
+    // as U+009B. (Node itself refuses ESC and DEL in a header.)
+    const request = Buffer.from(
+      'GET /ws HTTP/1.1\r\nHost: localhost\r\nOrigin: http://a\u009b2J.example\r\n' +
+        'Upgrade: websocket\r\nConnection: Upgrade\r\n' +
+        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+      'latin1',
+    );
+    expect((await rawHttpExchange(server.port, request)).head.status).toBe(403);
+    const line = await output.waitFor(/^refused /);
+    expect(line).toMatch(/^refused 127\.0\.0\.1:\d+: origin http:\/\/a\\u009b2J\.example$/);
+    for (const line of output.lines) expect(controlCharactersIn(line)).toEqual([]);
+  });
+
+  it('escapes a hostile close reason in the disconnect line', async () => {
+    const { server, output } = await start();
+    const client = await RawClient.connect(server.port);
+    const reason = Buffer.concat([Buffer.from([0x03, 0xe8]), Buffer.from(HOSTILE)]); // 1000
+    client.sendFrame(Opcode.Close, reason);
+    await client.closed;
+    const line = await output.waitFor(/^disconnected: /);
+    expect(line.endsWith(`, code 1000 (Normal Closure), reason "${ESCAPED}"`)).toBe(true);
+    for (const line of output.lines) expect(controlCharactersIn(line)).toEqual([]);
   });
 });
 

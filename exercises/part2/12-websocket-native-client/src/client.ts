@@ -7,7 +7,7 @@ import {
   type ProtocolEvent,
   WebSocketProtocol,
 } from 'shared';
-import { describeClose, INSECURE_WARNING, wholeMessage } from 'support';
+import { describeClose, INSECURE_WARNING, oneLine, wholeMessage } from 'support';
 import { openWebSocket } from './handshake.ts';
 import type { ClientOptions } from './options.ts';
 
@@ -21,9 +21,12 @@ const CLOSE_TIMEOUT_MS = 2000;
 export interface Terminal {
   /** Lines to send: the keyboard, or a pipe or file. */
   input: Readable;
-  /** Where messages and notices go (stdout). */
+  /**
+   * Where messages and notices go (stdout). Many lines quote the server (a message, a close
+   * reason, with --trace its headers): the real terminal escapes their control characters.
+   */
   print(line: string): void;
-  /** Where errors go (stderr). */
+  /** Where errors go (stderr), escaped the same way. */
   printError(line: string): void;
   /** Calls `stop` on Ctrl+C and SIGTERM; returns a function that stops listening. */
   onInterrupt(stop: () => void): () => void;
@@ -182,12 +185,17 @@ export async function runClient(options: ClientOptions, terminal: Terminal): Pro
   });
 }
 
-/** The real terminal: standard input and output, Ctrl+C and SIGTERM. */
+/**
+ * The real terminal: standard input and output, Ctrl+C and SIGTERM. Every line goes out through
+ * `oneLine`: what a server sends may hold escape sequences (ESC [2J clears the screen, ESC ] 0;
+ * retitles the window), and here they arrive as `\u001b` instead. Escaping here, where lines
+ * leave the program, leaves no way around it.
+ */
 export function processTerminal(): Terminal {
   return {
     input: process.stdin,
-    print: (line) => console.log(line),
-    printError: (line) => console.error(line),
+    print: (line) => console.log(oneLine(line)),
+    printError: (line) => console.error(oneLine(line)),
     onInterrupt(stop) {
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
