@@ -239,6 +239,31 @@ describe('failures, in one line', () => {
     ]);
   });
 
+  it('a server that floods pings and never reads: ws cuts it, exit 1', async () => {
+    // Each ping asks for a pong. ws counts the pongs whose write has not completed yet and, at
+    // a ping that finds 60 of them (its maxPendingAutoPongs), terminates the connection: what
+    // the client holds stays bounded. A write completes only after the read that asked for it
+    // is handled, so 61 pings in one read are enough, whether the server reads or not. ws does
+    // not say why; the client sees a connection that ended without a close frame.
+    const ping = encodeFrame({ opcode: Opcode.Ping, payload: Buffer.alloc(125, 0x70) });
+    const pings = Buffer.concat(Array(512).fill(ping));
+    const url = await scripted((socket, key) => {
+      socket.pause(); // never read
+      socket.write(acceptResponse(key));
+      const pump = () => {
+        while (!socket.destroyed && socket.write(pings)) {}
+      };
+      socket.on('drain', pump);
+      pump();
+    });
+    const client = runClient(url, '--interval', '60000');
+    expect(await client.finished).toBe(1);
+    expect(client.output.lines).toEqual([
+      `Connected to ${url}`,
+      'connection lost without a close frame (1006)',
+    ]);
+  });
+
   it('a frame that breaks the protocol: says what ws found and exits 1', async () => {
     const url = await scripted((socket, key) => {
       socket.write(acceptResponse(key));

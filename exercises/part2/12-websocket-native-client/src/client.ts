@@ -18,6 +18,16 @@ import type { ClientOptions } from './options.ts';
  */
 const CLOSE_TIMEOUT_MS = 2000;
 
+/**
+ * Backpressure: once more than this many bytes wait in the socket to be sent, the client stops
+ * reading, from the server and from the input, until all of them are written. Each ping the
+ * server sends asks for a pong, and each line of input is a message: a server that sends pings as
+ * fast as it can and never reads would otherwise fill our memory with pongs, and a large file
+ * piped in would fill it with messages. 1 MiB is room for a long line or a burst of pongs; a
+ * person typing never comes near it.
+ */
+export const WRITE_BUFFER_LIMIT = 1024 * 1024;
+
 export interface Terminal {
   /** Lines to send: the keyboard, or a pipe or file. */
   input: Readable;
@@ -82,9 +92,25 @@ export async function runClient(options: ClientOptions, terminal: Terminal): Pro
 
     // 3. Writing frames. A frame comes as buffers to write in order; a client's is always one
     //    (masked) buffer. Once the socket is gone there is nowhere to write.
+    //    Backpressure: `socket.write` always takes the bytes, and keeps what the network cannot
+    //    take yet. Once more than WRITE_BUFFER_LIMIT bytes wait, stop reading the socket (every
+    //    ping read is a pong to write) and the input (every line is a message) until the socket
+    //    has written them all ('drain'). What the client holds stays bounded, whatever the server
+    //    does. (RFC 6455 §5.5.3 would also let us answer only the most recent of many pings; one
+    //    rule for every frame we write is simpler, and it covers the input too.)
+    let waitingForDrain = false;
     const write = (frame: Buffer[] | undefined) => {
       if (frame === undefined || socket.destroyed) return;
       for (const part of frame) socket.write(part);
+      if (waitingForDrain || socket.writableLength <= WRITE_BUFFER_LIMIT) return;
+      waitingForDrain = true;
+      socket.pause();
+      terminal.input.pause();
+      socket.once('drain', () => {
+        waitingForDrain = false;
+        socket.resume();
+        terminal.input.resume();
+      });
     };
 
     // 4. Reading: every chunk from the socket goes into the protocol, which calls `handle` with
@@ -179,9 +205,9 @@ export async function runClient(options: ClientOptions, terminal: Terminal): Pro
     });
 
     // The handshake paused the socket, so nothing has been missed: first the bytes that came
-    // with the server's answer, then the rest as it arrives.
+    // with the server's answer, then the rest as it arrives (unless step 3 is waiting already).
     if (rest.length > 0) receive(rest);
-    socket.resume();
+    if (!waitingForDrain) socket.resume();
   });
 }
 
