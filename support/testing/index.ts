@@ -6,7 +6,7 @@ export { acceptResponse, encodeFrame, Opcode } from 'shared';
 export { playgroundContract } from './browser.ts';
 export { controlCharactersIn } from './control-characters.ts';
 export { fairnessContract } from './fairness-contract.ts';
-export { FLOODS, type FloodKind, flood, startFlooder } from './flood.ts';
+export { FLOODS, type FloodKind, flood, pingUntilCut, startFlooder } from './flood.ts';
 export { inspectorContract } from './inspector-contract.ts';
 export { LineWatcher } from './lines.ts';
 export {

@@ -12,7 +12,12 @@ import {
   refuseUpgrade,
   type ServerOptions,
 } from 'support';
-import { type RawData, type WebSocket, WebSocketServer } from 'ws';
+import {
+  type RawData,
+  type WebSocket,
+  WebSocketServer,
+  type ServerOptions as WsServerOptions,
+} from 'ws';
 import { startHeartbeat } from './heartbeat.ts';
 
 /**
@@ -22,6 +27,21 @@ import { startHeartbeat } from './heartbeat.ts';
  * messages back to back got half the throughput (docs/benchmarks.md).
  */
 export const WRITE_BUFFER_LIMIT = 4 * 1024 * 1024;
+
+/** The largest pong a server sends: 2 header bytes and at most 125 of payload (RFC 6455 §5.5). */
+const MAX_PONG_FRAME_BYTES = 2 + 125;
+
+/**
+ * ws answers every ping with a pong by itself, and keeps count of the pongs whose write has not
+ * completed yet: a ping that finds `maxPendingAutoPongs` of them (60 by default) ends the
+ * connection, without a close frame. A write completes only once the whole read it came from
+ * has been handled, so with 60, a client that sent 100 pings in one write was cut after 60
+ * pongs, even though it read every one. Here the count is what fits in WRITE_BUFFER_LIMIT, at
+ * the largest pong: 33,026, more than one 64 KiB read can ask for (10,922 empty pings). A client
+ * that sends pings and never reads their pongs still makes the server hold no more than the
+ * write limit's bytes of pongs before ws cuts it (plus ws's bookkeeping, about 300 bytes a pong).
+ */
+export const MAX_PENDING_PONGS = Math.floor(WRITE_BUFFER_LIMIT / MAX_PONG_FRAME_BYTES);
 
 /**
  * Fairness: the most bytes of one client handled before every other connection gets a turn.
@@ -55,8 +75,16 @@ export async function createEchoServer(options: ServerOptions): Promise<RunningS
 
   // 2. The WebSocket server. `noServer`: it does not listen itself; step 3 hands it the upgrade
   //    requests it should take. `maxPayload`: a bigger message closes the connection with 1009
-  //    (Message Too Big). ws keeps every open connection in `wss.clients`.
-  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload });
+  //    (Message Too Big). `maxPendingAutoPongs`: how many pongs may wait to be written before ws
+  //    cuts a client that pings faster than it reads (MAX_PENDING_PONGS, above). ws keeps every
+  //    open connection in `wss.clients`.
+  //    (@types/ws does not list maxPendingAutoPongs yet; ws 8.23 reads it.)
+  const wsOptions: WsServerOptions & { maxPendingAutoPongs: number } = {
+    noServer: true,
+    maxPayload: options.maxPayload,
+    maxPendingAutoPongs: MAX_PENDING_PONGS,
+  };
+  const wss = new WebSocketServer(wsOptions);
 
   // 3. The upgrade: a request with `Upgrade: websocket` and `Connection: Upgrade` comes here
   //    instead of to the page.
