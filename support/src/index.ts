@@ -14,6 +14,7 @@ export {
   describeMessage,
   describePeer,
   type Log,
+  oneLine,
   wholeMessage,
 } from './log.ts';
 export {

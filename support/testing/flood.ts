@@ -118,3 +118,44 @@ async function subscribeWithoutReading(port: number, id: string): Promise<Socket
   if (head.status !== 200) throw new Error(`the inspector answered ${head.status}`);
   return socket;
 }
+
+/**
+ * A client that sends 125-byte pings and never reads a pong, for the tests of what a server
+ * holds meanwhile: it writes FLOODS.pings' block (about 1 MiB) at a time, and after each one the
+ * kernel has taken calls `afterEachBlock`, until the server ends the connection or `maxBytes`
+ * have gone out. Resolves with the bytes sent and whether the server ended the connection.
+ */
+export async function pingUntilCut(
+  port: number,
+  afterEachBlock: () => Promise<void>,
+  maxBytes: number,
+): Promise<{ sent: number; cut: boolean }> {
+  const socket = createConnection(port, '127.0.0.1');
+  socket.on('error', () => {}); // the server cutting us is what the test waits for
+  let cut = false;
+  socket.once('close', () => {
+    cut = true;
+  });
+  await new Promise<void>((resolve) => socket.once('connect', resolve));
+  socket.write(upgradeRequest({ host: `127.0.0.1:${port}`, path: '/ws' }).request);
+  await readHead(socket); // leaves the socket paused: not one pong is read
+  let sent = 0;
+  while (!cut && sent < maxBytes) {
+    const { block } = FLOODS.pings;
+    sent += block.length;
+    if (!socket.write(block)) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          socket.off('drain', done);
+          socket.off('close', done);
+          resolve();
+        };
+        socket.on('drain', done);
+        socket.on('close', done);
+      });
+    }
+    if (!cut) await afterEachBlock();
+  }
+  socket.destroy();
+  return { sent, cut };
+}

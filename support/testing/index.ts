@@ -4,8 +4,9 @@
 // encoder, the opcodes and the 101 answer of the hand-written core.
 export { acceptResponse, encodeFrame, Opcode } from 'shared';
 export { playgroundContract } from './browser.ts';
+export { controlCharactersIn } from './control-characters.ts';
 export { fairnessContract } from './fairness-contract.ts';
-export { FLOODS, type FloodKind, flood, startFlooder } from './flood.ts';
+export { FLOODS, type FloodKind, flood, pingUntilCut, startFlooder } from './flood.ts';
 export { inspectorChannelContract } from './inspector-channel-contract.ts';
 export {
   type InspectorEntry,

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import {
   createHttpServer,
@@ -13,7 +14,12 @@ import {
   refuseUpgrade,
   type ServerOptions,
 } from 'support';
-import { type RawData, type WebSocket, WebSocketServer } from 'ws';
+import {
+  type RawData,
+  type WebSocket,
+  WebSocketServer,
+  type ServerOptions as WsServerOptions,
+} from 'ws';
 import { startHeartbeat } from './heartbeat.ts';
 
 /**
@@ -23,6 +29,21 @@ import { startHeartbeat } from './heartbeat.ts';
  * messages back to back got half the throughput (docs/benchmarks.md).
  */
 export const WRITE_BUFFER_LIMIT = 4 * 1024 * 1024;
+
+/** The largest pong a server sends: 2 header bytes and at most 125 of payload (RFC 6455 §5.5). */
+const MAX_PONG_FRAME_BYTES = 2 + 125;
+
+/**
+ * ws answers every ping with a pong by itself, and keeps count of the pongs whose write has not
+ * completed yet: a ping that finds `maxPendingAutoPongs` of them (60 by default) ends the
+ * connection, without a close frame. A write completes only once the whole read it came from
+ * has been handled, so with 60, a client that sent 100 pings in one write was cut after 60
+ * pongs, even though it read every one. Here the count is what fits in WRITE_BUFFER_LIMIT, at
+ * the largest pong: 33,026, more than one 64 KiB read can ask for (10,922 empty pings). A client
+ * that sends pings and never reads their pongs still makes the server hold no more than the
+ * write limit's bytes of pongs before ws cuts it (plus ws's bookkeeping, about 300 bytes a pong).
+ */
+export const MAX_PENDING_PONGS = Math.floor(WRITE_BUFFER_LIMIT / MAX_PONG_FRAME_BYTES);
 
 /**
  * Fairness: the most time the server spends on one client before every other connection gets a
@@ -49,6 +70,19 @@ export const SHUTDOWN_GRACE_MS = 1500;
  */
 function ignoreError(): void {}
 
+/** When ws's handling of the current chunk began: see beforeWs. */
+let chunkStarted = 0;
+
+/**
+ * Runs before ws's own 'data' listener, for every chunk of every connection (see step 4): corks
+ * the socket and notes the time. Made once, like ignoreError. The listeners of one chunk run one
+ * after the other with nothing in between, so one variable holds when the current one began.
+ */
+function beforeWs(this: Socket): void {
+  this.cork();
+  chunkStarted = performance.now();
+}
+
 /** An HTTP server whose /ws endpoint echoes every WebSocket message, using the `ws` library. */
 export async function createEchoServer(options: ServerOptions): Promise<RunningServer> {
   const log = createLog(options);
@@ -59,8 +93,16 @@ export async function createEchoServer(options: ServerOptions): Promise<RunningS
 
   // 2. The WebSocket server. `noServer`: it does not listen itself; step 3 hands it the upgrade
   //    requests it should take. `maxPayload`: a bigger message closes the connection with 1009
-  //    (Message Too Big). ws keeps every open connection in `wss.clients`.
-  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload });
+  //    (Message Too Big). `maxPendingAutoPongs`: how many pongs may wait to be written before ws
+  //    cuts a client that pings faster than it reads (MAX_PENDING_PONGS, above). ws keeps every
+  //    open connection in `wss.clients`.
+  //    (@types/ws does not list maxPendingAutoPongs yet; ws 8.23 reads it.)
+  const wsOptions: WsServerOptions & { maxPendingAutoPongs: number } = {
+    noServer: true,
+    maxPayload: options.maxPayload,
+    maxPendingAutoPongs: MAX_PENDING_PONGS,
+  };
+  const wss = new WebSocketServer(wsOptions);
 
   // 3. The upgrade: a request with `Upgrade: websocket` and `Connection: Upgrade` comes here
   //    instead of to the page.
@@ -110,11 +152,19 @@ export async function createEchoServer(options: ServerOptions): Promise<RunningS
     ws.on('error', onError);
     ws.on('close', onClose);
     ws.on('message', onMessage);
-    // Fairness: ws reads the socket with its own 'data' listener, and handles each chunk in it,
-    // messages and echoes included. One listener put before it notes the time, one after it
-    // counts the time ws took.
-    request.socket.prependListener('data', noteStart);
-    request.socket.on('data', () => takeTurn(ws, client, performance.now() - chunkStarted));
+    // ws reads the socket with its own 'data' listener, and handles each chunk in it, messages
+    // and echoes included. One listener put before it (beforeWs) notes the time and corks the
+    // socket; one after it uncorks it and counts the time ws took, for fairness. Corked, what ws
+    // writes meanwhile - a pong for each ping, an echo for each message - goes out in one write
+    // at the end, not one system call each: with MAX_PENDING_PONGS, a client that pings and never
+    // reads lives until the kernel's buffers are full, tens of thousands of pongs, and the
+    // fairness test's median echo (36 flooders, 12 of them such pingers) went from 52 to 83 ms
+    // uncorked (one run in 8 took 211 ms), 58 ms corked.
+    request.socket.prependListener('data', beforeWs);
+    request.socket.on('data', () => {
+      request.socket.uncork();
+      takeTurn(ws, client, performance.now() - chunkStarted);
+    });
     try {
       log.event?.(`connected: ${client.peer} (${wss.clients.size} open)`);
     } catch (error) {
@@ -124,12 +174,6 @@ export async function createEchoServer(options: ServerOptions): Promise<RunningS
 
   // Fairness: once a client has had TIME_PER_TURN_MS of the server's time, stop reading from
   // it, and resume in setImmediate - after the event loop has polled every other socket once.
-  // The 'data' listeners of one chunk run one after the other with nothing in between, so one
-  // variable for the whole server holds when the current chunk's handling started.
-  let chunkStarted = 0;
-  function noteStart(): void {
-    chunkStarted = performance.now();
-  }
   function takeTurn(ws: WebSocket, client: Client, milliseconds: number): void {
     client.timeThisTurn += milliseconds;
     if (client.timeThisTurn < TIME_PER_TURN_MS || client.waitingForTurn) return;

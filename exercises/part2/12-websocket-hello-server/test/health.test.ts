@@ -153,9 +153,10 @@ describe('an error in our own code', () => {
     const closed = whenClosed(victim.ws);
     victim.ws.send('boom');
     expect(await closed).toEqual({ code: 1011, reason: '' });
+    // The stack follows on the same line: the log writes its newlines as \n, as for any entry.
     expect(
       lines.some((line) =>
-        /^internal error with .*, closing with 1011: Error: a bug in the handler\n/.test(line),
+        /^internal error with .*, closing with 1011: Error: a bug in the handler\\n/.test(line),
       ),
     ).toBe(true);
     expect((await roundTrip(other.ws, 'still here', false)).data.toString()).toBe('still here');
@@ -175,7 +176,7 @@ describe('an error in our own code', () => {
     await expectCloseThenEnd(victim, 1011);
     expect(
       lines.some((line) =>
-        /^internal error with \[::1\]:\d+, closing with 1011: Error: a bug in the greeting\n/.test(
+        /^internal error with \[::1\]:\d+, closing with 1011: Error: a bug in the greeting\\n/.test(
           line,
         ),
       ),

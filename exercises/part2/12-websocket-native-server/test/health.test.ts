@@ -216,9 +216,10 @@ describe('an error in our own code', () => {
     const closed = whenClosed(victim);
     victim.send('boom');
     expect(await closed).toEqual({ code: 1011, reason: '' });
+    // The stack follows on the same line: the log writes its newlines as \n, as for any entry.
     expect(
       lines.some((line) =>
-        /^internal error with .*, closing with 1011: Error: a bug in the handler\n/.test(line),
+        /^internal error with .*, closing with 1011: Error: a bug in the handler\\n/.test(line),
       ),
     ).toBe(true);
     expect((await roundTrip(other, 'still here', false)).data.toString()).toBe('still here');
