@@ -19,4 +19,5 @@ export { RawClient, rawHttpExchange, readHead } from './raw-client.ts';
 export { freePort, startScriptedServer } from './scripted-server.ts';
 export { testServerOptions } from './server-options.ts';
 export { clientTlsContract, tlsContract } from './tls-contract.ts';
+export { unreadEchoesContract } from './unread-echoes-contract.ts';
 export { inboxOf, openWebSocket, roundTrip, whenClosed } from './ws-client.ts';
