@@ -29,11 +29,12 @@ export const WRITE_BUFFER_LIMIT = 4 * 1024 * 1024;
  */
 export const BYTES_PER_TURN = 64 * 1024;
 
-// Parts of frames smaller than this are copied together before writing; larger ones are not,
-// unless they are a small share of the memory they lie in (see `ownMemory`).
+// Parts of frames smaller than this are copied together before writing; larger ones are written
+// as they are, unless they are a small part of the memory they lie in (see `ownMemory`).
 const COPY_BELOW = 16 * 1024;
-// A large part is written as it is when it is at least this share of the memory it lies in, so
-// that what waits in the socket's queue is within 1/15 of what `writableLength` counts.
+// A buffer waiting in the socket's queue keeps alive all the memory it lies in, while
+// backpressure counts only its bytes (`writableLength`). One is written as it is when it is at
+// least this share of that memory, so what is held stays within 1/15 of what is counted.
 const WRITE_AS_IS_SHARE = 15 / 16;
 
 /** What every connection of a server shares: made once per server, not per connection. */
@@ -326,12 +327,13 @@ function endOurSide(this: Socket): void {
 }
 
 /**
- * Small buffers joined into one (one of them as it is), in memory of its own: Buffer.concat cuts
- * a result under 4 KiB out of Node's shared 8 KiB pool, and a join waiting in the socket's queue
- * would keep its whole pool slab alive (1.16 times what is counted, with 1 KiB echoes).
+ * Small buffers joined into one, in memory of its own (a single one: see `ownMemory`). Not
+ * Buffer.concat: it cuts a result under 4 KiB out of Node's shared 8 KiB pool, and a join waiting
+ * in the socket's queue would keep its whole pool slab alive (1.16 times what is counted, measured
+ * with 1 KiB echoes).
  */
 function join(parts: Buffer[], bytes: number): Buffer {
-  if (parts.length === 1) return parts[0]!;
+  if (parts.length === 1) return ownMemory(parts[0]!);
   const joined = Buffer.allocUnsafeSlow(bytes);
   let at = 0;
   for (const part of parts) at += part.copy(joined, at);
@@ -339,11 +341,14 @@ function join(parts: Buffer[], bytes: number): Buffer {
 }
 
 /**
- * A large part as it is, or copied when it is a small part of the memory it lies in. A part
- * waiting in the socket's queue keeps all that memory alive, and backpressure counts only the
- * part: a 16 KiB message that arrived in a 64 KiB read full of pongs is echoed as a view into
- * that read, and a client that never reads would make us hold four times what we count.
+ * `bytes` as they are, or copied into memory of their own when they are a small part of the
+ * memory they lie in. A message of one frame that arrived whole is a view into the read it came
+ * in: a client sending a 16 KiB message among pongs in every 64 KiB read, and never reading,
+ * made us hold four times what we counted. A frame header on its own lies in Node's pool.
  */
-function ownMemory(part: Buffer): Buffer {
-  return part.length >= part.buffer.byteLength * WRITE_AS_IS_SHARE ? part : Buffer.from(part);
+function ownMemory(bytes: Buffer): Buffer {
+  if (bytes.length >= bytes.buffer.byteLength * WRITE_AS_IS_SHARE) return bytes;
+  const copy = Buffer.allocUnsafeSlow(bytes.length);
+  bytes.copy(copy);
+  return copy;
 }
