@@ -3,6 +3,8 @@
  * ones encodeFrame refuses to build), a parser run over chunks, and a model of message streams for
  * the property and differential tests.
  */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { encodeFrame, type OutgoingFrame } from '../src/frame.ts';
 import { Opcode } from '../src/opcode.ts';
@@ -107,6 +109,47 @@ export function seededBytes(size: number, seed: number): Buffer {
     out[i] = state & 0xff;
   }
   return out;
+}
+
+/**
+ * Sizes from 1 to `largest`, pseudo-random from a seed, adding up to about `total`: half of them
+ * under 100 bytes, a quarter up to 4 KiB, a quarter up to `largest`.
+ */
+export function seededSizes(total: number, largest: number, seed: number): number[] {
+  const sizes: number[] = [];
+  let state = seed | 1;
+  const next = (below: number) => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) % below;
+  };
+  for (let sum = 0; sum < total; ) {
+    const kind = next(4);
+    const size = 1 + next(kind < 2 ? 100 : kind === 2 ? 4096 : largest);
+    sizes.push(size);
+    sum += size;
+  }
+  return sizes;
+}
+
+/**
+ * Full garbage collections, so that WeakRefs to what nothing holds are cleared and
+ * `process.memoryUsage().arrayBuffers` counts only what is alive. A WeakRef keeps its target until
+ * the current job ends: each collection waits for the next turn of the loop. The memory of dead
+ * ArrayBuffers may be handed back a little after a collection, so collect until that count stops
+ * falling.
+ */
+export async function collectGarbage(): Promise<void> {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  for (let last = Number.POSITIVE_INFINITY; ; ) {
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+    const now = process.memoryUsage().arrayBuffers;
+    if (now >= last) return;
+    last = now;
+  }
 }
 
 /* ----- A model of message streams, for the property and differential tests ----- */

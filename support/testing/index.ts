@@ -27,4 +27,5 @@ export { freePort, startScriptedServer } from './scripted-server.ts';
 export { testServerOptions } from './server-options.ts';
 export { targetContract } from './target-contract.ts';
 export { clientTlsContract, tlsContract } from './tls-contract.ts';
+export { unreadEchoesContract } from './unread-echoes-contract.ts';
 export { inboxOf, openWebSocket, roundTrip, whenClosed } from './ws-client.ts';

@@ -30,6 +30,30 @@ import { startHeartbeat } from './heartbeat.ts';
  */
 export const WRITE_BUFFER_LIMIT = 4 * 1024 * 1024;
 
+/**
+ * What waits to be sent must be what the limit counts. ws hands over a message as a view into
+ * the read it came in (up to 64 KiB) and sends it back as it is, so a waiting echo keeps that
+ * whole read alive while `bufferedAmount` counts only the message. While nothing waits, the
+ * kernel takes an echo at once and keeps none of our memory; once something waits, an echo is
+ * copied into memory of its own unless it is at least this share of the memory it lies in. So at
+ * most one echo waits as a view (see onMessage).
+ */
+const ECHO_AS_IS_SHARE = 15 / 16;
+
+/**
+ * `message`, or a copy in memory of its own when something already waits to be sent and it is a
+ * small part of the memory it lies in (see ECHO_AS_IS_SHARE). Not Buffer.from: it cuts a copy
+ * under 4 KiB out of Node's shared 8 KiB pool, and a waiting one would keep its whole pool slab
+ * alive (1.16 times what is counted, measured with 1 KiB echoes).
+ */
+function echoOf(ws: WebSocket, message: Buffer): Buffer {
+  if (ws.bufferedAmount === 0) return message;
+  if (message.length >= message.buffer.byteLength * ECHO_AS_IS_SHARE) return message;
+  const copy = Buffer.allocUnsafeSlow(message.length);
+  message.copy(copy);
+  return copy;
+}
+
 /** The largest pong a server sends: 2 header bytes and at most 125 of payload (RFC 6455 §5.5). */
 const MAX_PONG_FRAME_BYTES = 2 + 125;
 
@@ -189,8 +213,11 @@ export async function createEchoServer(options: ServerOptions): Promise<RunningS
   function onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
     const client = clients.get(this);
     try {
-      // With ws's default binaryType ("nodebuffer") every message arrives as one Buffer.
-      const message = data as Buffer;
+      // With ws's default binaryType ("nodebuffer") every message arrives as one Buffer: a view
+      // into the read it came in, copied if it might keep that read alive (echoOf). A client
+      // sending a message among pongs in each 64 KiB read, and never reading, would otherwise
+      // make us hold 64 KiB per echo while counting the message's bytes.
+      const message = echoOf(this, data as Buffer);
       log.event?.(`Received: ${describeMessage(message, isBinary)}`);
       // Backpressure: a client that sends faster than it reads would fill our memory with echoes
       // it has not read yet. When this echo takes what waits to be sent past the limit, stop

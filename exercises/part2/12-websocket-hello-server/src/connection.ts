@@ -45,6 +45,9 @@ export const CLOSE_TIMEOUT_MS = 5000;
 
 // Parts of frames smaller than this are copied together before writing; larger ones are not.
 const COPY_BELOW = 16 * 1024;
+// While something waits to be written, a buffer is written as it is only when it is at least
+// this share of the memory it lies in; otherwise it is copied first (see #flush, `ownMemory`).
+const WRITE_AS_IS_SHARE = 15 / 16;
 
 /** What every connection of a server shares: made once per server, not per connection. */
 export interface ConnectionOptions {
@@ -310,7 +313,15 @@ export class WebSocketConnection {
   /**
    * 4. Writes the outbox. Small parts are copied into one buffer: a thousand 32-byte echoes
    * become one write, which the kernel handles far faster than a thousand pieces (measured in
-   * bench/notes.md). A large payload is written as it is, never copied.
+   * bench/notes.md). A large payload is written as it is.
+   *
+   * What waits in the socket's queue keeps alive all the memory it lies in, while backpressure
+   * counts only its bytes: a message of one frame that arrived whole is a view into the read it
+   * came in (up to 64 KiB), a small join is cut from Node's shared 8 KiB pool. While nothing
+   * waits, the kernel takes a write at once and keeps none of our memory. Once something waits
+   * (the client reads slower than we write), each buffer is copied into memory of its own unless
+   * it is nearly all of the memory it lies in (`ownMemory`). So the buffers of at most one flush
+   * wait as they were, and what is held stays within 1/15 of what is counted, plus those.
    */
   #flush(): void {
     const socket = this.#socket;
@@ -332,6 +343,10 @@ export class WebSocketConnection {
       writes.push(part);
     }
     if (run.length > 0) writes.push(join(run, runBytes));
+    // Something waits already: what is written now will wait too (see above).
+    if (socket.writableLength > 0) {
+      for (let i = 0; i < writes.length; i++) writes[i] = ownMemory(writes[i]!);
+    }
     // Several writes (a large payload among them) go out together: cork, write, uncork.
     if (writes.length === 1) socket.write(writes[0]!);
     else {
@@ -368,4 +383,17 @@ function endOurSide(this: Socket): void {
 /** Small buffers joined into one (one of them as it is). */
 function join(parts: Buffer[], bytes: number): Buffer {
   return parts.length === 1 ? parts[0]! : Buffer.concat(parts, bytes);
+}
+
+/**
+ * `bytes` as they are, or copied into memory of their own when they are a small part of the
+ * memory they lie in: a client sending a 16 KiB message among pongs in every 64 KiB read, and
+ * never reading, made us hold four times what we counted. Not Buffer.from: it cuts a copy under
+ * 4 KiB out of Node's pool, and a waiting one would keep its whole pool slab alive.
+ */
+function ownMemory(bytes: Buffer): Buffer {
+  if (bytes.length >= bytes.buffer.byteLength * WRITE_AS_IS_SHARE) return bytes;
+  const copy = Buffer.allocUnsafeSlow(bytes.length);
+  bytes.copy(copy);
+  return copy;
 }

@@ -200,6 +200,34 @@ describe('memory', () => {
       await program.exited;
     }
   });
+
+  it('holds no more than 1.1x an unfinished message sent as alternating 1-byte and 4 KiB fragments', async () => {
+    // The server's message buffer once closed a mostly empty 16 KiB block each time a 4 KiB
+    // fragment came after a 1-byte one: nearly five times the message's bytes.
+    const program = await startServerProgram(packageDir, [], {
+      QUIET: '1',
+      NODE_OPTIONS: MEMORY_PROBE_OPTIONS,
+    });
+    try {
+      const client = await RawClient.connect(program.port);
+      const before = (await memoryOf(program)).arrayBuffers;
+      const sizes = Array.from({ length: 2048 }, (_, i) => (i % 2 ? 4096 : 1));
+      const fragments = sizes.map((size, i) =>
+        clientFrame(i === 0 ? Opcode.Binary : Opcode.Continuation, Buffer.alloc(size, 1), false),
+      );
+      // All of it, then a ping: its pong comes once the server has read everything before it.
+      client.write(Buffer.concat([...fragments, clientFrame(Opcode.Ping)]));
+      expect(await client.next()).toMatchObject({ type: 'pong' });
+      const held = (await memoryOf(program)).arrayBuffers - before;
+      const messageBytes = sizes.reduce((sum, size) => sum + size, 0);
+      // Within 10% of the message, plus a 64 KiB read and a 16 KiB block on top.
+      expect(held).toBeLessThanOrEqual(1.1 * messageBytes + 80 * 1024);
+      client.socket.destroy();
+    } finally {
+      program.child.kill('SIGTERM');
+      await program.exited;
+    }
+  });
 });
 
 describe('an error in our own code', () => {
