@@ -11,8 +11,9 @@ import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { spawnProgram } from 'support/testing/program';
-import type { HandshakeResult } from './handshakes.ts';
-import type { LoadConfig, LoadResult } from './load.ts';
+import { type LoadResult, runClient, runLoad } from './clients.ts';
+import type { HandshakeConfig, HandshakeResult } from './handshakes.ts';
+import type { LoadConfig } from './load.ts';
 import { raiseOpenFiles } from './open-files.ts';
 import { type EchoSize, FULL, type Plan, QUICK } from './plan.ts';
 import { summaryMarkdown, targets, targetsMarkdown, writeReport } from './report.ts';
@@ -52,30 +53,27 @@ function progress(line: string): void {
   console.log(`[${step}/${totalSteps}, ${elapsed} s] ${line}`);
 }
 
-/** Runs one of the client programs (load.ts, handshakes.ts) and returns its line of JSON. */
-async function runClient<T>(entry: string, config: object, what: string): Promise<T> {
-  const client = spawnProgram(benchDir, [JSON.stringify(config)], {}, entry);
-  const exit = await client.exited;
-  const last = client.output.lines.at(-1) ?? '';
-  if (exit.code !== 0) throw new Error(`${entry} failed against ${what}: ${last}`);
-  return JSON.parse(last) as T;
-}
-
-/** One load: `connections` connections, each keeping `window` messages of `size` bytes in flight. */
+/**
+ * One load: `connections` connections, each keeping `window` messages of `size` bytes in flight,
+ * shared out over `processes` load processes.
+ */
 function echo(
   running: RunningProgram,
   server: ServerUnderTest,
-  load: Pick<EchoSize, 'size' | 'connections' | 'window'>,
+  load: Pick<EchoSize, 'size' | 'connections' | 'window' | 'processes'>,
 ): Promise<LoadResult> {
   const config: LoadConfig = {
     port: running.port,
-    ...load,
+    connections: load.connections,
+    window: load.window,
+    size: load.size,
     warmupMs: plan.warmupMs,
     durationMs: plan.measureMs,
     websocket: server.websocket,
     skipFirst: server.greets,
+    serverPid: running.program.child.pid,
   };
-  return runClient<LoadResult>('src/load.ts', config, server.name);
+  return runLoad(config, load.processes, server.name);
 }
 
 /**
@@ -95,18 +93,19 @@ async function busyRound(server: ServerUnderTest, results: Results): Promise<voi
     }
     for (const connections of plan.scaling) {
       // 32-byte messages, one in flight on each connection: a chat, not a file transfer.
-      const result = await echo(running, server, { size: 32, connections, window: 1 });
+      const processes = connections === 1 ? 1 : plan.scalingProcesses;
+      const result = await echo(running, server, { size: 32, connections, window: 1, processes });
       mine.scaling(connections).push(result);
     }
     if (server.websocket) {
-      const config = {
+      const config: HandshakeConfig = {
         port: running.port,
         concurrency: plan.handshakeConcurrency,
         warmupMs: plan.warmupMs,
         durationMs: plan.measureMs,
       };
       const result = await runClient<HandshakeResult>('src/handshakes.ts', config, server.name);
-      mine.handshakesPerSecond.push(result.handshakes / result.seconds);
+      mine.handshakes.push(result);
       rates.push(`${Math.round(result.handshakes / result.seconds)} handshakes/s`);
     }
     progress(`${server.name}: ${rates.join(', ')}`);
@@ -129,11 +128,17 @@ async function idleRound(server: ServerUnderTest, results: Results): Promise<voi
     const before = await running.memory();
     const heap = (usage: NodeJS.MemoryUsage) => usage.heapUsed + usage.external;
     const line: string[] = [];
+    const socketsBefore = running.sockets();
     for (const count of plan.idle) {
       const opened = idle.output.next(new RegExp(`^open ${count}$`));
       idle.child.stdin?.write(`open ${count}\n`);
       await opened;
       const after = await running.memory();
+      // What the idle client says it opened is what the server holds, or there is no figure.
+      const held = running.sockets() - socketsBefore;
+      if (held !== count) {
+        throw new Error(`${server.name}: holds ${held} connections, not the ${count} opened`);
+      }
       const perConnection = {
         rss: (after.rss - before.rss) / count,
         heap: (heap(after) - heap(before)) / count,
@@ -195,4 +200,9 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+// A failed measurement (a wrong echo, a refused handshake, connections not held) stops the run
+// with its one line: no figure is better than a wrong one.
+main().catch((error: unknown) => {
+  console.error(`pnpm bench stopped: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

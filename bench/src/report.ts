@@ -4,7 +4,8 @@ import { writeFileSync } from 'node:fs';
 import { cpus, freemem, platform, release, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { barChart, lineChart } from './chart.ts';
-import type { LoadResult } from './load.ts';
+import type { LoadResult } from './clients.ts';
+import type { HandshakeResult } from './handshakes.ts';
 import { idleSummary, type Plan } from './plan.ts';
 import type { Results } from './results.ts';
 import { BASELINE, SERVERS } from './servers.ts';
@@ -30,6 +31,18 @@ const withSpread = (s: Spread, format: (value: number) => string) =>
 const times = (value: number) => (Number.isFinite(value) ? `${number(value)}x` : 'not measured');
 
 const rate = (result: LoadResult) => result.messages / result.seconds;
+const handshakeRate = (result: HandshakeResult) => result.handshakes / result.seconds;
+const percent = (value: number) => (Number.isFinite(value) ? `${Math.round(value)}%` : 'n/a');
+
+/**
+ * The CPU time of the load over the rounds: the busiest load process of each round, as a
+ * percentage of one core (the median of the rounds), and how many processes shared the load.
+ */
+function loadCpu(rounds: LoadResult[]): string {
+  const busiest = spread(rounds.map((round) => Math.max(...round.cpu)));
+  const processes = Math.max(0, ...rounds.map((round) => round.cpu.length));
+  return `${processes > 1 ? `${processes} x ` : ''}${percent(busiest.median)}`;
+}
 
 /** The figures the summary compares, as medians over the rounds. */
 function medians(results: Results, server: string, plan: Plan) {
@@ -38,7 +51,7 @@ function medians(results: Results, server: string, plan: Plan) {
     sizes: plan.sizes.map((size) => spread(mine.echo(size.label).map(rate)).median),
     p50: spread(mine.scaling(1).map((result) => result.p50)).median,
     idle: spread(mine.idle(idleSummary(plan)).map((round) => round.rss)).median,
-    handshakes: spread(mine.handshakesPerSecond).median,
+    handshakes: spread(mine.handshakes.map(handshakeRate)).median,
   };
 }
 
@@ -120,8 +133,8 @@ function echoMarkdown(results: Results, plan: Plan): string[] {
     const lines = [
       `### ${size.label} messages (${size.connections} connections, ${size.window} in flight on each)`,
       '',
-      '| Server | Messages/s | MB/s | Round trip p50 (ms) | p99 (ms) | vs ws |',
-      '| --- | ---: | ---: | ---: | ---: | ---: |',
+      '| Server | Messages/s | MB/s | Round trip p50 (ms) | p99 (ms) | vs ws | Server CPU | Load CPU |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ];
     for (const server of SERVERS) {
       const rounds = results.get(server.name).echo(size.label);
@@ -131,7 +144,8 @@ function echoMarkdown(results: Results, plan: Plan): string[] {
           `${withSpread(spread(rates.map((r) => (r * size.size) / 1e6)), (v) => number(v))} | ` +
           `${withSpread(spread(rounds.map((r) => r.p50)), (v) => number(v))} | ` +
           `${withSpread(spread(rounds.map((r) => r.p99)), (v) => number(v))} | ` +
-          `${times(spread(rates).median / baseRate)} |`,
+          `${times(spread(rates).median / baseRate)} | ` +
+          `${percent(spread(rounds.map((r) => r.serverCpu)).median)} | ${loadCpu(rounds)} |`,
       );
     }
     return [...lines, ''];
@@ -170,12 +184,14 @@ function idleMarkdown(results: Results, plan: Plan): string {
 }
 
 function handshakesMarkdown(results: Results): string {
-  const base = spread(results.get(BASELINE).handshakesPerSecond).median;
-  const lines = ['| Server | Handshakes/s | vs ws |', '| --- | ---: | ---: |'];
+  const base = spread(results.get(BASELINE).handshakes.map(handshakeRate)).median;
+  const lines = ['| Server | Handshakes/s | vs ws | Client CPU |', '| --- | ---: | ---: | ---: |'];
   for (const server of SERVERS.filter((s) => s.websocket)) {
-    const rounds = spread(results.get(server.name).handshakesPerSecond);
+    const mine = results.get(server.name).handshakes;
+    const rounds = spread(mine.map(handshakeRate));
+    const cpu = percent(spread(mine.map((r) => r.cpu)).median);
     lines.push(
-      `| ${server.name} | ${withSpread(rounds, thousands)} | ${times(rounds.median / base)} |`,
+      `| ${server.name} | ${withSpread(rounds, thousands)} | ${times(rounds.median / base)} | ${cpu} |`,
     );
   }
   return lines.join('\n');

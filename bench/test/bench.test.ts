@@ -3,32 +3,74 @@ import { encodeFrame, Opcode } from 'shared';
 import { spawnProgram } from 'support/testing';
 import { describe, expect, it } from 'vitest';
 import { barChart, lineChart } from '../src/chart.ts';
-import { FrameCounter } from '../src/frame-counter.ts';
-import type { HandshakeResult } from '../src/handshakes.ts';
-import type { LoadResult } from '../src/load.ts';
-import { SERVERS, startServer } from '../src/servers.ts';
+import { runClient, runLoad } from '../src/clients.ts';
+import { EchoChecker } from '../src/echo-check.ts';
+import type { HandshakeConfig, HandshakeResult } from '../src/handshakes.ts';
+import type { LoadConfig } from '../src/load.ts';
+import { type RunningProgram, SERVERS, type ServerUnderTest, startServer } from '../src/servers.ts';
 import { percentile, spread } from '../src/stats.ts';
 
 const benchDir = fileURLToPath(new URL('..', import.meta.url));
 
-describe('FrameCounter', () => {
-  const frames = [0, 5, 125, 126, 70_000].map((size) =>
-    encodeFrame({ opcode: Opcode.Binary, payload: Buffer.alloc(size, 1) }),
-  );
-  const stream = Buffer.concat([
-    ...frames,
-    encodeFrame({ opcode: Opcode.Binary, payload: Buffer.alloc(3), mask: true }),
-  ]);
+describe('EchoChecker', () => {
+  const payload = Buffer.from(Array.from({ length: 300 }, (_, i) => (i * 7) & 0xff));
+  const echo = encodeFrame({ opcode: Opcode.Binary, payload });
+  const greeting = encodeFrame({
+    opcode: Opcode.Text,
+    payload: Buffer.from('Hello! Your IP is ::1'),
+  });
+  const stream = Buffer.concat([greeting, echo, echo, echo]);
 
-  it('counts frames of every length form, masked or not, arriving whole', () => {
-    expect(new FrameCounter().push(stream)).toBe(6);
+  it('counts echoes after the greeting, cut into two chunks at every position', () => {
+    for (let cut = 0; cut <= stream.length; cut++) {
+      const checker = new EchoChecker(echo, 1);
+      expect(checker.push(stream.subarray(0, cut)) + checker.push(stream.subarray(cut))).toBe(3);
+    }
   });
 
-  it('counts the same frames cut at every position into two chunks', () => {
-    for (let cut = 0; cut <= stream.length; cut += 97) {
-      const counter = new FrameCounter();
-      expect(counter.push(stream.subarray(0, cut)) + counter.push(stream.subarray(cut))).toBe(6);
-    }
+  it('counts many small echoes in one chunk, and one byte at a time', () => {
+    const small = encodeFrame({ opcode: Opcode.Binary, payload: Buffer.from('0123456789') });
+    const many = Buffer.concat(Array.from({ length: 10_000 }, () => small));
+    expect(new EchoChecker(small).push(many)).toBe(10_000);
+    const checker = new EchoChecker(small);
+    let echoes = 0;
+    for (const byte of many.subarray(0, small.length * 3))
+      echoes += checker.push(Buffer.from([byte]));
+    expect(echoes).toBe(3);
+  });
+
+  const wrong = (change: (frame: Buffer) => Buffer) => () => {
+    const checker = new EchoChecker(echo);
+    checker.push(echo);
+    checker.push(change(Buffer.from(echo)));
+  };
+
+  it('stops at an empty payload, naming the echo and its length', () => {
+    const empty = encodeFrame({ opcode: Opcode.Binary, payload: Buffer.alloc(0) });
+    expect(wrong(() => empty)).toThrow(
+      'echo 2 is a BINARY frame of 0 bytes, expected a BINARY frame of 300 bytes',
+    );
+  });
+
+  it('stops at another opcode', () => {
+    const text = encodeFrame({ opcode: Opcode.Text, payload });
+    expect(wrong(() => text)).toThrow(
+      'echo 2 is a TEXT frame of 300 bytes, expected a BINARY frame of 300 bytes',
+    );
+  });
+
+  it('stops at a masked echo (RFC 6455 §5.1: a server never masks)', () => {
+    const masked = encodeFrame({ opcode: Opcode.Binary, payload, mask: true });
+    expect(wrong(() => masked)).toThrow('a BINARY frame of 300 bytes, masked, expected');
+  });
+
+  it('stops at one changed byte of the payload, in any chunk', () => {
+    expect(
+      wrong((frame) => {
+        frame[frame.length - 1]! ^= 1;
+        return frame;
+      }),
+    ).toThrow(`echo 2: payload byte 299 of 300 is 0x${(((299 * 7) & 0xff) ^ 1).toString(16)}`);
   });
 });
 
@@ -40,37 +82,109 @@ describe('statistics', () => {
   });
 });
 
+/** A server of the benchmark by name, or the deliberately wrong one (test/fixtures). */
+function serverNamed(name: string): ServerUnderTest {
+  const wrong = /^wrong echo \((\w+)\)$/.exec(name)?.[1];
+  if (wrong) {
+    return {
+      name,
+      about: 'a deliberately wrong echo server',
+      dir: benchDir,
+      entry: 'test/fixtures/wrong-echo-server.ts',
+      websocket: true,
+      greets: 0,
+      env: { WRONG: wrong },
+    };
+  }
+  const server = SERVERS.find((candidate) => candidate.name === name);
+  if (!server) throw new Error(`no server ${name}`);
+  return server;
+}
+
+/** A short load against a running server: 2 connections x 2 in flight, 100-byte messages. */
+function shortLoad(server: ServerUnderTest, running: RunningProgram, processes = 1) {
+  const config: LoadConfig = {
+    port: running.port,
+    connections: 2,
+    window: 2,
+    size: 100,
+    warmupMs: 50,
+    durationMs: 200,
+    websocket: server.websocket,
+    skipFirst: server.greets,
+    serverPid: running.program.child.pid,
+  };
+  return runLoad(config, processes, server.name);
+}
+
+// Two programs start in each of these (the server and the load generator), each compiled by tsx:
+// on a machine busy running every package's tests at once, that alone can take half a minute.
+const PROGRAMS_TIMEOUT = 90_000;
+
 describe('the load generator', () => {
   it.each(['ws', 'native-server', 'hello-server', 'tcp-echo'])(
-    'gets echoes back from %s and times them',
+    "gets checked echoes back from %s, times them, and reads its own CPU and the server's",
     async (name) => {
-      const server = SERVERS.find((candidate) => candidate.name === name);
-      if (!server) throw new Error(`no server ${name}`);
+      const server = serverNamed(name);
       const running = await startServer(server);
       try {
-        const config = {
-          port: running.port,
-          connections: 2,
-          window: 2,
-          size: 100,
-          warmupMs: 50,
-          durationMs: 200,
-          websocket: server.websocket,
-          skipFirst: server.greets,
-        };
-        const load = spawnProgram(benchDir, [JSON.stringify(config)], {}, 'src/load.ts');
-        expect((await load.exited).code).toBe(0);
-        const result = JSON.parse(load.output.lines.at(-1) ?? '{}') as LoadResult;
+        const result = await shortLoad(server, running);
         expect(result.messages).toBeGreaterThan(0);
         expect(result.p50).toBeGreaterThan(0);
+        expect(result.p99).toBeGreaterThanOrEqual(result.p50);
+        expect(result.cpu).toHaveLength(1);
+        expect(result.cpu[0]).toBeGreaterThan(0);
+        expect(result.serverCpu).toBeGreaterThan(0);
+      } finally {
+        await running.stop();
+      }
+    },
+    PROGRAMS_TIMEOUT,
+  );
+
+  it(
+    'shares the connections out over several processes, and adds up what they measured',
+    async () => {
+      const server = serverNamed('native-server');
+      const running = await startServer(server);
+      try {
+        const result = await shortLoad(server, running, 2);
+        expect(result.cpu).toHaveLength(2);
+        expect(result.messages).toBeGreaterThan(0);
         expect(result.p99).toBeGreaterThanOrEqual(result.p50);
       } finally {
         await running.stop();
       }
     },
-    // Two programs start here (the server and the load generator), each compiled by tsx: on a
-    // machine busy running every package's tests at once, that alone can take half a minute.
-    90_000,
+    PROGRAMS_TIMEOUT,
+  );
+
+  it.each([
+    [
+      'empty',
+      /^wrong echo \(empty\): wrong echo on connection \d: echo 1 is a BINARY frame of 0 bytes, expected a BINARY frame of 100 bytes$/,
+    ],
+    [
+      'flip',
+      /^wrong echo \(flip\): wrong echo on connection \d: echo 1: payload byte 50 of 100 is 0x[0-9a-f]{2}, expected 0x[0-9a-f]{2}$/,
+    ],
+    [
+      'text',
+      /^wrong echo \(text\): wrong echo on connection \d: echo 1 is a TEXT frame of 100 bytes, expected a BINARY frame of 100 bytes$/,
+    ],
+    ['accept', /^wrong echo \(accept\): handshake failed: Sec-WebSocket-Accept does not match$/],
+  ])(
+    'stops with one line at a server whose echoes are wrong: %s',
+    async (wrong, line) => {
+      const server = serverNamed(`wrong echo (${wrong})`);
+      const running = await startServer(server);
+      try {
+        await expect(shortLoad(server, running)).rejects.toThrow(line);
+      } finally {
+        await running.stop();
+      }
+    },
+    PROGRAMS_TIMEOUT,
   );
 });
 
@@ -101,29 +215,78 @@ describe('the ws rows', () => {
   });
 });
 
-describe('the handshake and idle programs', () => {
-  it('count handshakes, and hold idle connections while the server measures them', async () => {
-    const server = SERVERS.find((candidate) => candidate.name === 'native-server');
-    if (!server) throw new Error('no native-server');
-    const running = await startServer(server);
-    try {
-      const config = { port: running.port, concurrency: 4, warmupMs: 50, durationMs: 300 };
-      const handshakes = spawnProgram(benchDir, [JSON.stringify(config)], {}, 'src/handshakes.ts');
-      expect((await handshakes.exited).code).toBe(0);
-      const result = JSON.parse(handshakes.output.lines.at(-1) ?? '{}') as HandshakeResult;
-      expect(result.handshakes).toBeGreaterThan(0);
+describe('the handshake program', () => {
+  const config = (port: number): HandshakeConfig => ({
+    port,
+    concurrency: 4,
+    warmupMs: 50,
+    durationMs: 300,
+  });
 
-      const idle = spawnProgram(benchDir, [String(running.port)], {}, 'src/idle.ts');
-      const opened = idle.output.next(/^open 50$/);
-      idle.child.stdin?.write('open 50\n');
-      await opened;
-      expect((await running.memory()).rss).toBeGreaterThan(0);
-      idle.child.stdin?.end();
-      expect((await idle.exited).code).toBe(0);
-    } finally {
-      await running.stop();
-    }
-  }, 90_000);
+  it(
+    'counts handshakes whose 101 a client may accept',
+    async () => {
+      const server = serverNamed('native-server');
+      const running = await startServer(server);
+      try {
+        const result = await runClient<HandshakeResult>(
+          'src/handshakes.ts',
+          config(running.port),
+          server.name,
+        );
+        expect(result.handshakes).toBeGreaterThan(0);
+        expect(result.cpu).toBeGreaterThan(0);
+      } finally {
+        await running.stop();
+      }
+    },
+    PROGRAMS_TIMEOUT,
+  );
+
+  it(
+    'stops with one line at a 101 with the wrong Sec-WebSocket-Accept',
+    async () => {
+      const server = serverNamed('wrong echo (accept)');
+      const running = await startServer(server);
+      try {
+        await expect(
+          runClient<HandshakeResult>('src/handshakes.ts', config(running.port), server.name),
+        ).rejects.toThrow(
+          /^wrong echo \(accept\): handshake failed: Sec-WebSocket-Accept does not match$/,
+        );
+      } finally {
+        await running.stop();
+      }
+    },
+    PROGRAMS_TIMEOUT,
+  );
+});
+
+describe('the idle program', () => {
+  it.each(['native-server', 'tcp-echo'])(
+    'holds connections open on %s: the server holds as many more sockets',
+    async (name) => {
+      const server = serverNamed(name);
+      const running = await startServer(server);
+      const args = [String(running.port), ...(server.websocket ? [] : ['tcp'])];
+      const idle = spawnProgram(benchDir, args, {}, 'src/idle.ts');
+      try {
+        const before = running.sockets();
+        const opened = idle.output.next(/^open 50$/);
+        idle.child.stdin?.write('open 50\n');
+        await opened;
+        // After a memory reading, as the benchmark counts them: by then the server has accepted
+        // every connection whose TCP handshake the client saw complete.
+        expect((await running.memory()).rss).toBeGreaterThan(0);
+        expect(running.sockets() - before).toBe(50);
+      } finally {
+        idle.child.stdin?.end();
+        expect((await idle.exited).code).toBe(0);
+        await running.stop();
+      }
+    },
+    PROGRAMS_TIMEOUT,
+  );
 });
 
 describe('charts', () => {
