@@ -6,7 +6,7 @@
 //   BENCH_ROUNDS=3     rounds per measurement (servers alternate: A B C A B C ...)
 //   BENCH_SECONDS=3    measured seconds per round (after one second of warm-up)
 //   BENCH_IDLE=1000,10000,50000   idle connection counts
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -190,12 +190,7 @@ async function main(): Promise<void> {
   const measured = targets(results, plan);
   console.log(`\n${summaryMarkdown(results, plan)}\n\n${targetsMarkdown(measured)}`);
   if (plan.full) {
-    // What was found by hand (notes.md), and the soak's last table (`pnpm soak`), as they are.
-    const read = (file: string) =>
-      existsSync(`${benchDir}/${file}`) ? readFileSync(`${benchDir}/${file}`, 'utf8').trim() : '';
-    const soak = read('soak-results.md');
-    const notes = read('notes.md');
-    writeReport({ results, plan, targets: measured, framing, soak, notes, startedAt, load });
+    writeReport({ results, plan, targets: measured, framing, startedAt, load });
     console.log('\nWritten: docs/benchmarks.md and its charts (docs/benchmarks-*.svg)');
   }
 }

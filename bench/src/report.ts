@@ -203,8 +203,6 @@ export function writeReport(run: {
   plan: Plan;
   targets: Target[];
   framing: string;
-  soak: string;
-  notes: string;
   startedAt: Date;
   load: number[];
 }): void {
@@ -263,7 +261,7 @@ export function writeReport(run: {
   const load = spread(run.load);
   const startLine = (name: string) => results.get(name).startLine.replace(/^.*?\(/, '(');
   const report = [
-    '<!-- Written by `pnpm bench` (bench/src/main.ts); the findings come from bench/notes.md. -->',
+    '<!-- Written by `pnpm bench` (bench/src/main.ts): only what that run measured. -->',
     '# Benchmarks',
     '',
     `Measured ${run.startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpu}, ` +
@@ -275,6 +273,10 @@ export function writeReport(run: {
       `${plan.rounds} rounds, the servers taking turns within each round; every figure is the ` +
       'median of the rounds, with the lowest and highest in brackets. Compare the ratios: they ' +
       'come from one run, while the absolute figures move with whatever else the machine runs.',
+    '',
+    'What was found while measuring, each finding with its date and the run it came from, is in ' +
+      '[bench/notes.md](../bench/notes.md); the last soak (`pnpm soak`, well-behaved and hostile ' +
+      'clients at once) is in [bench/soak-results.md](../bench/soak-results.md).',
     '',
     '## Against ws',
     '',
@@ -298,8 +300,14 @@ export function writeReport(run: {
     '',
     'Each connection keeps a fixed number of binary messages in flight and sends the next as ' +
       `each echo arrives (bench/src/load.ts); ${plan.measureMs / 1000} s are measured after ` +
-      `${plan.warmupMs / 1000} s of warm-up. Round trips include the time a message waits ` +
-      'behind the others in flight.',
+      `${plan.warmupMs / 1000} s of warm-up. Every echo is checked byte for byte against the ` +
+      'frame it must be; a wrong one stops the run. Round trips include the time a message ' +
+      'waits behind the others in flight.',
+    '',
+    "Server CPU is the server process's CPU time over the measured seconds, as a percentage of " +
+      'one core; load CPU the same for the busiest load process ("2 x" when the connections ' +
+      'were shared out over two). A server near 100% set the pace; a load process near 100% ' +
+      'with the server well below it means the row measured the load generator, not the server.',
     '',
     ...echoMarkdown(results, plan),
     '## As connections grow',
@@ -313,7 +321,9 @@ export function writeReport(run: {
     '![Messages per second by number of connections](benchmarks-scaling.svg)',
     '',
     "Memory per idle connection: the server's memory after a full garbage collection with the " +
-      'connections open, minus before them, divided by the connections (bench/src/idle.ts). ' +
+      'connections open, minus before them, divided by the connections (bench/src/idle.ts); ' +
+      'the sockets the server holds (its /proc/<pid>/fd) are counted too, and must be as many ' +
+      'more as the connections opened, or the run stops. ' +
       'Resident memory (RSS) is what the targets count; the heap column is the JavaScript heap ' +
       "and Node's buffers. tcp-echo's plain sockets are the floor: what Node itself holds for " +
       'a connection, with no WebSocket state at all. Beyond 20,000 connections the clients use ' +
@@ -327,7 +337,10 @@ export function writeReport(run: {
     '## Opening handshakes',
     '',
     `${plan.handshakeConcurrency} connections being opened at any time, each ending its side ` +
-      'of TCP as soon as the 101 arrives (bench/src/handshakes.ts).',
+      'of TCP as soon as its 101 has arrived and passed the checks a client makes (Upgrade, ' +
+      'Connection, Sec-WebSocket-Accept; bench/src/handshakes.ts). Only those are counted; any ' +
+      "other answer stops the run. Client CPU: the handshake program's CPU time over the " +
+      'measured seconds, as a percentage of one core.',
     '',
     handshakesMarkdown(results),
     '',
@@ -335,11 +348,6 @@ export function writeReport(run: {
     '',
     run.framing.replace(/^<!--.*-->\n/, ''),
     '',
-    // Between the markers that `pnpm soak` looks for, so that its next run replaces this part.
-    ...(run.soak
-      ? ['## Under attack: the soak', '', '<!-- soak:start -->', run.soak, '<!-- soak:end -->', '']
-      : []),
-    ...(run.notes ? ['## What was found', '', run.notes, ''] : []),
   ].join('\n');
   writeFileSync(`${docsDir}/benchmarks.md`, report);
 }
