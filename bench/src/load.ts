@@ -65,7 +65,7 @@ async function run(config: LoadConfig): Promise<LoadProcessResult> {
   const sockets = await openMany(0, config.connections, 100, (index) =>
     openConnection(config.port, { websocket: config.websocket, index }),
   );
-  sockets.forEach(({ socket, rest }, index) => {
+  const starts = sockets.map(({ socket, rest }, index) => {
     const checker = new EchoChecker(echo, config.skipFirst);
     const sentAt: number[] = [];
     const send = (count: number) => {
@@ -99,13 +99,16 @@ async function run(config: LoadConfig): Promise<LoadProcessResult> {
     socket.on('error', () => {}); // the 'close' that follows says it
     socket.pause();
     if (rest.length > 0) receive(rest);
+    return () => {
+      socket.resume();
+      send(config.window);
+    };
   });
 
   // Every process of the measurement has its connections open: all start at once.
   console.log('ready');
   await Promise.race([once(process.stdin, 'data'), failed]);
-  for (const { socket } of sockets) socket.resume();
-  for (const { socket } of sockets) socket.write(burst);
+  for (const start of starts) start();
 
   let cpuBefore = process.cpuUsage();
   let serverBefore = cpuTimeOf(config.serverPid);

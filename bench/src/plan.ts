@@ -7,8 +7,6 @@ export interface EchoSize {
   connections: number;
   /** Messages in flight on each connection. */
   window: number;
-  /** Load processes the connections are shared out over (see `runLoad` in clients.ts). */
-  processes: number;
 }
 
 export interface Plan {
@@ -19,8 +17,6 @@ export interface Plan {
   sizes: EchoSize[];
   /** Connection counts of the scaling measurement (32 B messages, one in flight on each). */
   scaling: number[];
-  /** Load processes of the scaling measurement, beyond one connection. */
-  scalingProcesses: number;
   /** Idle connection counts at which the servers' memory is read. */
   idle: number[];
   /** Connections being opened at any time in the handshake measurement. */
@@ -34,11 +30,11 @@ export interface Plan {
  * 1 MiB of work, and 64 x 16 of them would be a GiB in flight).
  */
 const SIZES: EchoSize[] = [
-  { label: '32 B', size: 32, connections: 64, window: 16, processes: 1 },
-  { label: '4 KiB', size: 4096, connections: 64, window: 16, processes: 1 },
-  // 1 MiB at two shapes: few messages in flight (4 MiB), and many (32 MiB).
-  { label: '1 MiB, 4 x 1', size: 1024 * 1024, connections: 4, window: 1, processes: 1 },
-  { label: '1 MiB, 16 x 2', size: 1024 * 1024, connections: 16, window: 2, processes: 1 },
+  { label: '32 B', size: 32, connections: 64, window: 16 },
+  { label: '4 KiB', size: 4096, connections: 64, window: 16 },
+  // 1 MiB at two shapes: few messages in flight (4 MiB in all), and many (32 MiB).
+  { label: '1 MiB, 4 x 1', size: 1024 * 1024, connections: 4, window: 1 },
+  { label: '1 MiB, 16 x 2', size: 1024 * 1024, connections: 16, window: 2 },
 ];
 
 export const FULL: Plan = {
@@ -47,7 +43,6 @@ export const FULL: Plan = {
   measureMs: Number(process.env.BENCH_SECONDS ?? 3) * 1000,
   sizes: SIZES,
   scaling: [1, 64, 1000],
-  scalingProcesses: 1,
   idle: (process.env.BENCH_IDLE ?? '1000,10000,50000').split(',').map(Number),
   handshakeConcurrency: 64,
   full: true,
