@@ -197,7 +197,7 @@ function handshakesMarkdown(results: Results): string {
   return lines.join('\n');
 }
 
-/** Writes docs/benchmarks.md and its three charts. */
+/** Writes docs/benchmarks.md and its three charts (into `dir`: docs/, unless a test says). */
 export function writeReport(run: {
   results: Results;
   plan: Plan;
@@ -205,8 +205,10 @@ export function writeReport(run: {
   framing: string;
   startedAt: Date;
   load: number[];
+  dir?: string;
 }): void {
   const { results, plan } = run;
+  const dir = run.dir ?? docsDir;
   const median = (values: number[]) => spread(values).median;
   const echoRate = (server: string, size: string) =>
     median(results.get(server).echo(size).map(rate));
@@ -217,7 +219,7 @@ export function writeReport(run: {
     ),
   }));
   writeFileSync(
-    `${docsDir}/benchmarks-echo.svg`,
+    `${dir}/benchmarks-echo.svg`,
     barChart(
       'Echo throughput, messages/s as a multiple of ws',
       plan.sizes.map((s) => s.label),
@@ -226,7 +228,7 @@ export function writeReport(run: {
     ),
   );
   writeFileSync(
-    `${docsDir}/benchmarks-scaling.svg`,
+    `${dir}/benchmarks-scaling.svg`,
     lineChart(
       'Messages/s (32 B, one in flight per connection) by number of connections',
       plan.scaling.map((n) => `${thousands(n)} connections`),
@@ -238,7 +240,7 @@ export function writeReport(run: {
     ),
   );
   writeFileSync(
-    `${docsDir}/benchmarks-memory.svg`,
+    `${dir}/benchmarks-memory.svg`,
     lineChart(
       'Memory (RSS) per idle connection, bytes, by number of connections',
       plan.idle.map((n) => `${thousands(n)} open`),
@@ -349,5 +351,5 @@ export function writeReport(run: {
     run.framing.replace(/^<!--.*-->\n/, ''),
     '',
   ].join('\n');
-  writeFileSync(`${docsDir}/benchmarks.md`, report);
+  writeFileSync(`${dir}/benchmarks.md`, report);
 }

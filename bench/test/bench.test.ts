@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encodeFrame, Opcode } from 'shared';
 import { spawnProgram } from 'support/testing';
@@ -7,6 +10,9 @@ import { runClient, runLoad } from '../src/clients.ts';
 import { EchoChecker } from '../src/echo-check.ts';
 import type { HandshakeConfig, HandshakeResult } from '../src/handshakes.ts';
 import type { LoadConfig } from '../src/load.ts';
+import { QUICK } from '../src/plan.ts';
+import { targets, writeReport } from '../src/report.ts';
+import { Results } from '../src/results.ts';
 import { type RunningProgram, SERVERS, type ServerUnderTest, startServer } from '../src/servers.ts';
 import { HOSTILE_KINDS, judge } from '../src/soak/hostile-kinds.ts';
 import { soakReport, unaccounted } from '../src/soak/report.ts';
@@ -360,6 +366,38 @@ describe('the soak report', () => {
     expect(report).toContain('| silent | as expected. cut, no close frame x3; ');
     expect(report).toContain('sent 10, but intact + lost + corrupted is 9');
     expect(report).toContain('hostile kinds not ended as expected: oversize frame');
+  });
+});
+
+describe('the report', () => {
+  it('holds only what its run measured, the load and server CPU of each row, and links the notes', () => {
+    const results = new Results();
+    const round = { messages: 300, seconds: 1, p50: 1, p99: 2, cpu: [40, 90], serverCpu: 99 };
+    for (const server of SERVERS) {
+      const mine = results.get(server.name);
+      for (const size of QUICK.sizes) mine.echo(size.label).push(round);
+      for (const connections of QUICK.scaling) mine.scaling(connections).push(round);
+      for (const count of QUICK.idle) mine.idle(count).push({ rss: 5000, heap: 2500 });
+      mine.handshakes.push({ handshakes: 1000, seconds: 1, cpu: 30 });
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'report-'));
+    try {
+      const plan = { ...QUICK, full: true };
+      const run = { results, plan, targets: targets(results, plan), framing: '', load: [1] };
+      writeReport({ ...run, startedAt: new Date(), dir });
+      const report = readFileSync(join(dir, 'benchmarks.md'), 'utf8');
+      expect(report).toContain('[bench/notes.md](../bench/notes.md)');
+      expect(report).toContain('[bench/soak-results.md](../bench/soak-results.md)');
+      // Nothing of the notes, nor of the soak, is pasted in.
+      expect(report).not.toContain(readFileSync(join(benchDir, 'notes.md'), 'utf8').slice(0, 200));
+      expect(report).not.toContain('Hostile kind');
+      expect(report).toContain('### 1 MiB, 4 x 1 messages (4 connections, 1 in flight on each)');
+      expect(report).toContain('### 1 MiB, 16 x 2 messages (16 connections, 2 in flight on each)');
+      expect(report).toContain('| vs ws | Server CPU | Load CPU |');
+      expect(report).toContain('| 1x | 99% | 2 x 90% |');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
