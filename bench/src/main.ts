@@ -97,7 +97,8 @@ async function busyRound(server: ServerUnderTest, results: Results): Promise<voi
     for (const size of plan.sizes) {
       const result = await echo(running, server, size);
       mine.echo(size.label).push(result);
-      rates.push(`${size.label} ${Math.round(result.messages / result.seconds)}/s`);
+      const cpu = `server ${Math.round(result.serverCpu)}%, load ${result.cpu.map(Math.round).join('+')}%`;
+      rates.push(`${size.label} ${Math.round(result.messages / result.seconds)}/s (${cpu})`);
     }
     for (const connections of plan.scaling) {
       // 32-byte messages, one in flight on each connection: a chat, not a file transfer.
