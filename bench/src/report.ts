@@ -307,7 +307,8 @@ export function writeReport(run: {
       'waits behind the others in flight.',
     '',
     "Server CPU is the server process's CPU time over the measured seconds, as a percentage of " +
-      'one core; load CPU the same for the busiest load process ("2 x" when the connections ' +
+      "one core (it can pass 100%: V8's garbage collector and libuv have threads of their own); " +
+      'load CPU the same for the busiest load process ("2 x" when the connections ' +
       'were shared out over two). A server near 100% set the pace; a load process near 100% ' +
       'with the server well below it means the row measured the load generator, not the server.',
     '',
