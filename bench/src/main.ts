@@ -164,7 +164,7 @@ async function idleRound(server: ServerUnderTest, results: Results): Promise<voi
 
 async function main(): Promise<void> {
   const startedAt = new Date();
-  const minutes = flags.quick ? 'about a minute and a half' : 'about 20 minutes';
+  const minutes = flags.quick ? 'two or three minutes' : 'about 25 minutes';
   console.log(
     `pnpm bench${flags.quick ? ' --quick' : ''}: ${SERVERS.length} servers, ${plan.rounds} ` +
       `round(s); this takes ${minutes}.` +
