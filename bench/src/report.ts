@@ -167,6 +167,24 @@ function scalingMarkdown(results: Results, plan: Plan): string {
   return lines.join('\n');
 }
 
+/** The server's and the load's CPU in each scaling measurement: which of the two set the pace. */
+function scalingCpuMarkdown(results: Results, plan: Plan): string {
+  const counts = plan.scaling.map(thousands);
+  const lines = [
+    `| Server | ${counts.map((c) => `${c} connections: server / load CPU`).join(' | ')} |`,
+    `| --- | ${counts.map(() => '---:').join(' | ')} |`,
+  ];
+  for (const server of SERVERS) {
+    const mine = results.get(server.name);
+    const cells = plan.scaling.map((n) => {
+      const rounds = mine.scaling(n);
+      return `${percent(spread(rounds.map((r) => r.serverCpu)).median)} / ${loadCpu(rounds)}`;
+    });
+    lines.push(`| ${server.name} | ${cells.join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
 function idleMarkdown(results: Results, plan: Plan): string {
   const lines = [
     `| Server | ${plan.idle.map((n) => `RSS per connection, ${thousands(n)} open`).join(' | ')} | heap per connection, ${thousands(idleSummary(plan))} open |`,
@@ -320,6 +338,11 @@ export function writeReport(run: {
       'the server alone.',
     '',
     scalingMarkdown(results, plan),
+    '',
+    'CPU time over the measured seconds, as in the echo tables: the server, then the busiest ' +
+      'load process.',
+    '',
+    scalingCpuMarkdown(results, plan),
     '',
     '![Messages per second by number of connections](benchmarks-scaling.svg)',
     '',
