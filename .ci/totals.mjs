@@ -34,7 +34,11 @@ if (process.argv.includes('--clean')) {
   process.exit(0);
 }
 
-/** The exit code of each package's test task in the last turbo run summary, if there is one. */
+/**
+ * The exit code of each package's test task in the last turbo run summary, if there is one and
+ * it is from the run that wrote the reports: turbo writes it after every task, so a report newer
+ * than the summary belongs to a later run.
+ */
 function testExitCodes() {
   const runs = '.turbo/runs';
   if (!existsSync(runs)) return new Map();
@@ -43,6 +47,12 @@ function testExitCodes() {
     .map((name) => join(runs, name))
     .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
   if (!newest) return new Map();
+  const reports = packages
+    .map((dir) => join(dir, 'test-results', 'vitest.json'))
+    .filter((report) => existsSync(report));
+  if (reports.some((report) => statSync(report).mtimeMs > statSync(newest).mtimeMs)) {
+    return new Map();
+  }
   const summary = JSON.parse(readFileSync(newest, 'utf8'));
   return new Map(
     (summary.tasks ?? [])

@@ -9,6 +9,7 @@ import {
   mkdtempSync,
   rmSync,
   symlinkSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -190,6 +191,11 @@ describe('.ci/totals.mjs', () => {
       true,
     );
     expect(result.last).toBe('1 passed, 1 failed, 0 skipped');
+    // A report written after the summary comes from a later run: that summary is not its own.
+    const report = join(dir, 'packages/good/test-results/vitest.json');
+    const later = new Date(Date.now() + 60_000);
+    utimesSync(report, later, later);
+    expect(totals(dir).last).toBe('1 passed, 0 failed, 0 skipped');
   });
 
   it('counts skipped tests apart from passed ones, and fails on them in CI only', () => {
