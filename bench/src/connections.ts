@@ -2,7 +2,7 @@
 import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { upgradeRequest } from 'shared';
+import { checkUpgradeResponse, upgradeRequest } from 'shared';
 import { readHead } from 'support/testing/raw-client';
 
 /**
@@ -26,7 +26,8 @@ export function sourceAddress(index: number): string | undefined {
 }
 
 /**
- * A TCP connection to 127.0.0.1:`port`, with the WebSocket handshake done when `websocket`.
+ * A TCP connection to 127.0.0.1:`port`, with the WebSocket handshake done when `websocket` (and
+ * the server's 101 checked as a client must, RFC 6455 §4.1).
  * `rest` holds bytes the server sent right after its 101 (a greeting).
  */
 export async function openConnection(
@@ -41,9 +42,11 @@ export async function openConnection(
   socket.setNoDelay(true);
   await once(socket, 'connect');
   if (!options.websocket) return { socket, rest: Buffer.alloc(0) };
-  socket.write(upgradeRequest({ host: `127.0.0.1:${port}`, path: '/ws' }).request);
+  const { key, request } = upgradeRequest({ host: `127.0.0.1:${port}`, path: '/ws' });
+  socket.write(request);
   const { head, rest } = await readHead(socket);
-  if (head.status !== 101) throw new Error(`handshake refused: ${head.status}`);
+  const check = checkUpgradeResponse(head, key);
+  if (!check.ok) throw new Error(`handshake failed: ${check.reason}`);
   return { socket, rest };
 }
 

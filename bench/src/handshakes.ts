@@ -1,14 +1,20 @@
 // Opening handshakes per second: `node --import tsx src/handshakes.ts '<json config>'`. Keeps
 // `concurrency` connections being opened at any time: each connects, sends its upgrade request,
-// waits for the 101, and ends its side of TCP; then the next starts. Prints one line of JSON.
+// reads the answer, checks that it is a 101 a client may accept (RFC 6455 §4.1: Upgrade,
+// Connection, and the Sec-WebSocket-Accept that its key asks for), and ends its side of TCP; then
+// the next starts. Only handshakes that pass are counted; any other answer stops the run. Prints
+// one line of JSON.
 //
-// The client does as little as it can, so that the server, not the client, sets the rate: the
-// request is made once, and the answer is only looked at for its status line. (Both share the
-// machine's two cores; a client that parsed every header would take about as much time per
-// handshake as the server.)
+// The request is made once, so the client's work per handshake is the check of the answer, a
+// small part of what the server does (the report shows the client's CPU time).
 import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
-import { upgradeRequest } from 'shared';
+import {
+  checkUpgradeResponse,
+  type ResponseHead,
+  ResponseHeadReader,
+  upgradeRequest,
+} from 'shared';
 import { measuredWindow, printResult } from './connections.ts';
 
 export interface HandshakeConfig {
@@ -21,10 +27,12 @@ export interface HandshakeConfig {
 export interface HandshakeResult {
   handshakes: number;
   seconds: number;
+  /** This process's CPU time over the measured seconds, as a percentage of one core. */
+  cpu: number;
 }
 
 async function run(config: HandshakeConfig): Promise<HandshakeResult> {
-  const { request } = upgradeRequest({ host: `127.0.0.1:${config.port}`, path: '/ws' });
+  const { key, request } = upgradeRequest({ host: `127.0.0.1:${config.port}`, path: '/ws' });
   let measuring = false;
   let stopped = false;
   let handshakes = 0;
@@ -36,26 +44,44 @@ async function run(config: HandshakeConfig): Promise<HandshakeResult> {
       socket.on('error', () => {});
       await once(socket, 'connect');
       socket.write(request);
-      const answer = await firstChunk(socket);
-      if (!answer.startsWith('HTTP/1.1 101 ')) throw new Error(`not a 101: ${answer.slice(0, 40)}`);
+      const check = checkUpgradeResponse(await readAnswer(socket), key);
+      if (!check.ok) throw new Error(`handshake failed: ${check.reason}`);
       if (measuring) handshakes += 1;
       socket.resume();
       socket.end();
     }
   };
-  const workers = Array.from({ length: config.concurrency }, worker);
-  const seconds = await measuredWindow(config, (on) => {
-    measuring = on;
-  });
+  const workers = Promise.all(Array.from({ length: config.concurrency }, worker));
+  let cpuBefore = process.cpuUsage();
+  const seconds = await Promise.race([
+    measuredWindow(config, (on) => {
+      measuring = on;
+      if (on) cpuBefore = process.cpuUsage();
+    }),
+    workers.then(() => Number.NaN),
+  ]);
+  const cpu = process.cpuUsage(cpuBefore);
   stopped = true;
-  await Promise.all(workers);
-  return { handshakes, seconds };
+  await workers;
+  return { handshakes, seconds, cpu: ((cpu.user + cpu.system) / 1e3 / (seconds * 1e3)) * 100 };
 }
 
-/** The first bytes the server sends: the status line of its answer comes whole in them. */
-async function firstChunk(socket: Socket): Promise<string> {
-  const [chunk] = (await once(socket, 'data')) as [Buffer];
-  return chunk.toString('latin1', 0, 64);
+/** The server's answer to the upgrade request: its status line and headers. */
+function readAnswer(socket: Socket): Promise<ResponseHead> {
+  const reader = new ResponseHeadReader();
+  return new Promise((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      const result = reader.push(chunk);
+      if (result.type === 'incomplete') return;
+      socket.off('data', onData);
+      socket.off('close', onClose);
+      if (result.type === 'invalid') reject(new Error(`handshake failed: ${result.reason}`));
+      else resolve(result.head);
+    };
+    const onClose = () => reject(new Error('handshake failed: the server closed the connection'));
+    socket.on('data', onData);
+    socket.on('close', onClose);
+  });
 }
 
 // The config comes as JSON in the first argument; the result goes out as one line of JSON.

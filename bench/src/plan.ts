@@ -32,7 +32,9 @@ export interface Plan {
 const SIZES: EchoSize[] = [
   { label: '32 B', size: 32, connections: 64, window: 16 },
   { label: '4 KiB', size: 4096, connections: 64, window: 16 },
-  { label: '1 MiB', size: 1024 * 1024, connections: 16, window: 2 },
+  // 1 MiB at two shapes: few messages in flight (4 MiB in all), and many (32 MiB).
+  { label: '1 MiB, 4 x 1', size: 1024 * 1024, connections: 4, window: 1 },
+  { label: '1 MiB, 16 x 2', size: 1024 * 1024, connections: 16, window: 2 },
 ];
 
 export const FULL: Plan = {

@@ -4,7 +4,8 @@ import { writeFileSync } from 'node:fs';
 import { cpus, freemem, platform, release, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { barChart, lineChart } from './chart.ts';
-import type { LoadResult } from './load.ts';
+import type { LoadResult } from './clients.ts';
+import type { HandshakeResult } from './handshakes.ts';
 import { idleSummary, type Plan } from './plan.ts';
 import type { Results } from './results.ts';
 import { BASELINE, SERVERS } from './servers.ts';
@@ -30,6 +31,18 @@ const withSpread = (s: Spread, format: (value: number) => string) =>
 const times = (value: number) => (Number.isFinite(value) ? `${number(value)}x` : 'not measured');
 
 const rate = (result: LoadResult) => result.messages / result.seconds;
+const handshakeRate = (result: HandshakeResult) => result.handshakes / result.seconds;
+const percent = (value: number) => (Number.isFinite(value) ? `${Math.round(value)}%` : 'n/a');
+
+/**
+ * The CPU time of the load over the rounds: the busiest load process of each round, as a
+ * percentage of one core (the median of the rounds), and how many processes shared the load.
+ */
+function loadCpu(rounds: LoadResult[]): string {
+  const busiest = spread(rounds.map((round) => Math.max(...round.cpu)));
+  const processes = Math.max(0, ...rounds.map((round) => round.cpu.length));
+  return `${processes > 1 ? `${processes} x ` : ''}${percent(busiest.median)}`;
+}
 
 /** The figures the summary compares, as medians over the rounds. */
 function medians(results: Results, server: string, plan: Plan) {
@@ -38,7 +51,7 @@ function medians(results: Results, server: string, plan: Plan) {
     sizes: plan.sizes.map((size) => spread(mine.echo(size.label).map(rate)).median),
     p50: spread(mine.scaling(1).map((result) => result.p50)).median,
     idle: spread(mine.idle(idleSummary(plan)).map((round) => round.rss)).median,
-    handshakes: spread(mine.handshakesPerSecond).median,
+    handshakes: spread(mine.handshakes.map(handshakeRate)).median,
   };
 }
 
@@ -120,8 +133,8 @@ function echoMarkdown(results: Results, plan: Plan): string[] {
     const lines = [
       `### ${size.label} messages (${size.connections} connections, ${size.window} in flight on each)`,
       '',
-      '| Server | Messages/s | MB/s | Round trip p50 (ms) | p99 (ms) | vs ws |',
-      '| --- | ---: | ---: | ---: | ---: | ---: |',
+      '| Server | Messages/s | MB/s | Round trip p50 (ms) | p99 (ms) | vs ws | Server CPU | Load CPU |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ];
     for (const server of SERVERS) {
       const rounds = results.get(server.name).echo(size.label);
@@ -131,7 +144,8 @@ function echoMarkdown(results: Results, plan: Plan): string[] {
           `${withSpread(spread(rates.map((r) => (r * size.size) / 1e6)), (v) => number(v))} | ` +
           `${withSpread(spread(rounds.map((r) => r.p50)), (v) => number(v))} | ` +
           `${withSpread(spread(rounds.map((r) => r.p99)), (v) => number(v))} | ` +
-          `${times(spread(rates).median / baseRate)} |`,
+          `${times(spread(rates).median / baseRate)} | ` +
+          `${percent(spread(rounds.map((r) => r.serverCpu)).median)} | ${loadCpu(rounds)} |`,
       );
     }
     return [...lines, ''];
@@ -153,6 +167,24 @@ function scalingMarkdown(results: Results, plan: Plan): string {
   return lines.join('\n');
 }
 
+/** The server's and the load's CPU in each scaling measurement: which of the two set the pace. */
+function scalingCpuMarkdown(results: Results, plan: Plan): string {
+  const counts = plan.scaling.map(thousands);
+  const lines = [
+    `| Server | ${counts.map((c) => `${c} connections: server / load CPU`).join(' | ')} |`,
+    `| --- | ${counts.map(() => '---:').join(' | ')} |`,
+  ];
+  for (const server of SERVERS) {
+    const mine = results.get(server.name);
+    const cells = plan.scaling.map((n) => {
+      const rounds = mine.scaling(n);
+      return `${percent(spread(rounds.map((r) => r.serverCpu)).median)} / ${loadCpu(rounds)}`;
+    });
+    lines.push(`| ${server.name} | ${cells.join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
 function idleMarkdown(results: Results, plan: Plan): string {
   const lines = [
     `| Server | ${plan.idle.map((n) => `RSS per connection, ${thousands(n)} open`).join(' | ')} | heap per connection, ${thousands(idleSummary(plan))} open |`,
@@ -170,29 +202,31 @@ function idleMarkdown(results: Results, plan: Plan): string {
 }
 
 function handshakesMarkdown(results: Results): string {
-  const base = spread(results.get(BASELINE).handshakesPerSecond).median;
-  const lines = ['| Server | Handshakes/s | vs ws |', '| --- | ---: | ---: |'];
+  const base = spread(results.get(BASELINE).handshakes.map(handshakeRate)).median;
+  const lines = ['| Server | Handshakes/s | vs ws | Client CPU |', '| --- | ---: | ---: | ---: |'];
   for (const server of SERVERS.filter((s) => s.websocket)) {
-    const rounds = spread(results.get(server.name).handshakesPerSecond);
+    const mine = results.get(server.name).handshakes;
+    const rounds = spread(mine.map(handshakeRate));
+    const cpu = percent(spread(mine.map((r) => r.cpu)).median);
     lines.push(
-      `| ${server.name} | ${withSpread(rounds, thousands)} | ${times(rounds.median / base)} |`,
+      `| ${server.name} | ${withSpread(rounds, thousands)} | ${times(rounds.median / base)} | ${cpu} |`,
     );
   }
   return lines.join('\n');
 }
 
-/** Writes docs/benchmarks.md and its three charts. */
+/** Writes docs/benchmarks.md and its three charts (into `dir`: docs/, unless a test says). */
 export function writeReport(run: {
   results: Results;
   plan: Plan;
   targets: Target[];
   framing: string;
-  soak: string;
-  notes: string;
   startedAt: Date;
   load: number[];
+  dir?: string;
 }): void {
   const { results, plan } = run;
+  const dir = run.dir ?? docsDir;
   const median = (values: number[]) => spread(values).median;
   const echoRate = (server: string, size: string) =>
     median(results.get(server).echo(size).map(rate));
@@ -203,7 +237,7 @@ export function writeReport(run: {
     ),
   }));
   writeFileSync(
-    `${docsDir}/benchmarks-echo.svg`,
+    `${dir}/benchmarks-echo.svg`,
     barChart(
       'Echo throughput, messages/s as a multiple of ws',
       plan.sizes.map((s) => s.label),
@@ -212,7 +246,7 @@ export function writeReport(run: {
     ),
   );
   writeFileSync(
-    `${docsDir}/benchmarks-scaling.svg`,
+    `${dir}/benchmarks-scaling.svg`,
     lineChart(
       'Messages/s (32 B, one in flight per connection) by number of connections',
       plan.scaling.map((n) => `${thousands(n)} connections`),
@@ -224,7 +258,7 @@ export function writeReport(run: {
     ),
   );
   writeFileSync(
-    `${docsDir}/benchmarks-memory.svg`,
+    `${dir}/benchmarks-memory.svg`,
     lineChart(
       'Memory (RSS) per idle connection, bytes, by number of connections',
       plan.idle.map((n) => `${thousands(n)} open`),
@@ -247,7 +281,7 @@ export function writeReport(run: {
   const load = spread(run.load);
   const startLine = (name: string) => results.get(name).startLine.replace(/^.*?\(/, '(');
   const report = [
-    '<!-- Written by `pnpm bench` (bench/src/main.ts); the findings come from bench/notes.md. -->',
+    '<!-- Written by `pnpm bench` (bench/src/main.ts): only what that run measured. -->',
     '# Benchmarks',
     '',
     `Measured ${run.startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpu}, ` +
@@ -259,6 +293,10 @@ export function writeReport(run: {
       `${plan.rounds} rounds, the servers taking turns within each round; every figure is the ` +
       'median of the rounds, with the lowest and highest in brackets. Compare the ratios: they ' +
       'come from one run, while the absolute figures move with whatever else the machine runs.',
+    '',
+    'What was found while measuring, each finding with its date and the run it came from, is in ' +
+      '[bench/notes.md](../bench/notes.md); the last soak (`pnpm soak`, well-behaved and hostile ' +
+      'clients at once) is in [bench/soak-results.md](../bench/soak-results.md).',
     '',
     '## Against ws',
     '',
@@ -282,8 +320,15 @@ export function writeReport(run: {
     '',
     'Each connection keeps a fixed number of binary messages in flight and sends the next as ' +
       `each echo arrives (bench/src/load.ts); ${plan.measureMs / 1000} s are measured after ` +
-      `${plan.warmupMs / 1000} s of warm-up. Round trips include the time a message waits ` +
-      'behind the others in flight.',
+      `${plan.warmupMs / 1000} s of warm-up. Every echo is checked byte for byte against the ` +
+      'frame it must be; a wrong one stops the run. Round trips include the time a message ' +
+      'waits behind the others in flight.',
+    '',
+    "Server CPU is the server process's CPU time over the measured seconds, as a percentage of " +
+      "one core (it can pass 100%: V8's garbage collector and libuv have threads of their own); " +
+      'load CPU the same for the busiest load process ("2 x" when the connections ' +
+      'were shared out over two). A server near 100% set the pace; a load process near 100% ' +
+      'with the server well below it means the row measured the load generator, not the server.',
     '',
     ...echoMarkdown(results, plan),
     '## As connections grow',
@@ -294,10 +339,17 @@ export function writeReport(run: {
     '',
     scalingMarkdown(results, plan),
     '',
+    'CPU time over the measured seconds, as in the echo tables: the server, then the busiest ' +
+      'load process.',
+    '',
+    scalingCpuMarkdown(results, plan),
+    '',
     '![Messages per second by number of connections](benchmarks-scaling.svg)',
     '',
     "Memory per idle connection: the server's memory after a full garbage collection with the " +
-      'connections open, minus before them, divided by the connections (bench/src/idle.ts). ' +
+      'connections open, minus before them, divided by the connections (bench/src/idle.ts); ' +
+      'the sockets the server holds (its /proc/<pid>/fd) are counted too, and must be as many ' +
+      'more as the connections opened, or the run stops. ' +
       'Resident memory (RSS) is what the targets count; the heap column is the JavaScript heap ' +
       "and Node's buffers. tcp-echo's plain sockets are the floor: what Node itself holds for " +
       'a connection, with no WebSocket state at all. Beyond 20,000 connections the clients use ' +
@@ -311,7 +363,10 @@ export function writeReport(run: {
     '## Opening handshakes',
     '',
     `${plan.handshakeConcurrency} connections being opened at any time, each ending its side ` +
-      'of TCP as soon as the 101 arrives (bench/src/handshakes.ts).',
+      'of TCP as soon as its 101 has arrived and passed the checks a client makes (Upgrade, ' +
+      'Connection, Sec-WebSocket-Accept; bench/src/handshakes.ts). Only those are counted; any ' +
+      "other answer stops the run. Client CPU: the handshake program's CPU time over the " +
+      'measured seconds, as a percentage of one core.',
     '',
     handshakesMarkdown(results),
     '',
@@ -319,11 +374,6 @@ export function writeReport(run: {
     '',
     run.framing.replace(/^<!--.*-->\n/, ''),
     '',
-    // Between the markers that `pnpm soak` looks for, so that its next run replaces this part.
-    ...(run.soak
-      ? ['## Under attack: the soak', '', '<!-- soak:start -->', run.soak, '<!-- soak:end -->', '']
-      : []),
-    ...(run.notes ? ['## What was found', '', run.notes, ''] : []),
   ].join('\n');
-  writeFileSync(`${docsDir}/benchmarks.md`, report);
+  writeFileSync(`${dir}/benchmarks.md`, report);
 }

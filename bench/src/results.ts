@@ -1,4 +1,5 @@
-import type { LoadResult } from './load.ts';
+import type { LoadResult } from './clients.ts';
+import type { HandshakeResult } from './handshakes.ts';
 
 /** Memory per idle connection, in bytes: resident (RSS), and heap plus Node's buffers. */
 export interface IdleResult {
@@ -10,7 +11,7 @@ export interface IdleResult {
 export class ServerResults {
   /** The line the server printed on start (ws says there whether bufferutil loaded). */
   startLine = '';
-  readonly handshakesPerSecond: number[] = [];
+  readonly handshakes: HandshakeResult[] = [];
   readonly #echo = new Map<string, LoadResult[]>();
   readonly #scaling = new Map<number, LoadResult[]>();
   readonly #idle = new Map<number, IdleResult[]>();

@@ -1,3 +1,4 @@
+import { readdirSync, readlinkSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
   MEMORY_PROBE_OPTIONS,
@@ -92,9 +93,9 @@ export const SERVERS: ServerUnderTest[] = [
   {
     name: 'tcp-echo',
     about:
-      'No WebSocket at all: every byte piped back as it came (bench/src/tcp-echo.ts), the ' +
-      'upper bound for small messages. Not for large ones: `pipe` stops reading whenever 16 KiB ' +
-      'wait to be written, so with 4 KiB and 1 MiB messages it paces itself.',
+      'No WebSocket at all: every chunk written back as it was read (bench/src/tcp-echo.ts), ' +
+      'reading paused only above the same 4 MiB of unwritten bytes as the servers: the upper ' +
+      'bound, what the machine and the load processes can do with no WebSocket work at all.',
     ...benchFile('src/tcp-echo.ts'),
     websocket: false,
     greets: 0,
@@ -108,6 +109,8 @@ export interface RunningProgram {
   startLine: string;
   /** The server's memory after a full garbage collection (see support/testing/memory-probe.ts). */
   memory(): Promise<NodeJS.MemoryUsage>;
+  /** How many sockets the server holds open now: its listening socket and its connections. */
+  sockets(): number;
   stop(): Promise<void>;
 }
 
@@ -135,9 +138,27 @@ export async function startServer(server: ServerUnderTest): Promise<RunningProgr
     port,
     startLine: line,
     memory: () => memoryOf(program),
+    sockets: () => openSockets(program.child.pid),
     async stop() {
       program.child.kill('SIGTERM');
       await program.exited;
     },
   };
+}
+
+/**
+ * The sockets a process holds: the entries of /proc/<pid>/fd that are sockets (Linux). Counted on
+ * the server's side, so a client cannot claim connections the server never accepted.
+ */
+export function openSockets(pid: number | undefined): number {
+  const dir = `/proc/${pid}/fd`;
+  let count = 0;
+  for (const fd of readdirSync(dir)) {
+    try {
+      if (readlinkSync(`${dir}/${fd}`).startsWith('socket:')) count += 1;
+    } catch {
+      // Closed between the listing and the look: not held.
+    }
+  }
+  return count;
 }

@@ -44,6 +44,8 @@ function attempt(kind: HostileKind, port: number): Promise<string> {
   const frames = new FrameParser({ role: 'client', maxPayload: 2 ** 31 });
   let upgraded = false;
   let outcome: string | undefined;
+  // The one outcome this connection must have, when its kind says so (invalid frames).
+  let mustBe: string | undefined;
 
   const onData = (bytes: Buffer) => {
     let chunk = bytes;
@@ -57,19 +59,20 @@ function attempt(kind: HostileKind, port: number): Promise<string> {
       }
       upgraded = true;
       if (!kind.reads) socket.pause();
-      kind.start(socket, port);
+      mustBe = kind.start(socket, port);
       chunk = result.rest;
     }
     for (const event of frames.push(chunk)) {
       if (event.type !== 'close') continue;
       // The server's close frame says it all; no need to answer it.
       outcome = `close ${event.code}`;
+      if (mustBe !== undefined && outcome !== mustBe) outcome += ` where ${mustBe} was due`;
       socket.destroy();
     }
   };
 
   socket.on('connect', () => {
-    if (kind.ownHandshake) kind.start(socket, port);
+    if (kind.ownHandshake) mustBe = kind.start(socket, port);
     else socket.write(upgradeRequest({ host: `127.0.0.1:${port}`, path: '/ws' }).request);
   });
   socket.on('data', onData);

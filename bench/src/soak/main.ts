@@ -8,13 +8,13 @@
 // ones, each into a process of their own; sample a newcomer's handshake every second from this
 // process; print progress; after the set time, let the well-behaved clients close, stop the
 // hostile ones, read the server's peak memory, stop it. Then write the report
-// (bench/soak-results.md, and its section of docs/benchmarks.md).
-import { readFileSync } from 'node:fs';
+// (bench/soak-results.md).
+import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { sampleHandshakes } from './handshakes.ts';
 import type { HostileConfig, HostileKindResult, HostileProgress } from './hostile.ts';
-import { type ServerSoakResult, soakReport, writeSoakReport } from './report.ts';
+import { type ServerSoakResult, soakReport } from './report.ts';
 import { SOAK_SERVERS, type SoakServer, startSoakServer } from './servers.ts';
 import type { WellBehavedConfig, WellBehavedProgress, WellBehavedResult } from './well-behaved.ts';
 import { forkWorker } from './worker.ts';
@@ -113,9 +113,5 @@ const report = soakReport(
   results,
 );
 console.log(`\n${report}`);
-writeSoakReport(
-  report,
-  fileURLToPath(new URL('../../soak-results.md', import.meta.url)),
-  fileURLToPath(new URL('../../../docs/benchmarks.md', import.meta.url)),
-);
-console.log('Written: bench/soak-results.md and its section of docs/benchmarks.md');
+writeFileSync(fileURLToPath(new URL('../../soak-results.md', import.meta.url)), report);
+console.log('Written: bench/soak-results.md');

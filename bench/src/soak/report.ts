@@ -1,10 +1,9 @@
-// The soak's report: a Markdown fragment for bench/soak-results.md, and the same text in its own
-// section of docs/benchmarks.md.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+// The soak's report, for bench/soak-results.md (docs/benchmarks.md links it: that page holds
+// only what `pnpm bench` measured).
 import { percentile } from '../stats.ts';
 import { HANDSHAKE_GIVE_UP_MS, HANDSHAKE_TARGET_MS, type HandshakeSamples } from './handshakes.ts';
 import type { HostileKindResult } from './hostile.ts';
-import { HOSTILE_KINDS } from './hostile-kinds.ts';
+import { HOSTILE_KINDS, judge } from './hostile-kinds.ts';
 import { SOAK_HANDSHAKE_TIMEOUT_MS, SOAK_HEARTBEAT_MS } from './servers.ts';
 import type { WellBehavedResult } from './well-behaved.ts';
 
@@ -72,24 +71,48 @@ function wellBehavedTable(results: ServerSoakResult[]): string[] {
   return rows;
 }
 
+/** The outcomes of one kind against one server, the differences first. */
+function hostileCell(result: ServerSoakResult, kindName: string): string {
+  const kind = HOSTILE_KINDS.find((candidate) => candidate.name === kindName);
+  const found = result.hostile.find((entry) => entry.name === kindName);
+  if (kind === undefined || found === undefined) return '-';
+  const list = (entries: [string, number][]) =>
+    entries
+      .sort((a, b) => b[1] - a[1])
+      .map(([outcome, n]) => `${outcome} x${count(n)}`)
+      .join(', ');
+  const verdict = judge(kind, found.outcomes);
+  const said = verdict.asExpected
+    ? 'as expected'
+    : verdict.ended === 0
+      ? '**differs**: none ended within the run'
+      : `**differs**: ${list(verdict.differences)}`;
+  return `${said}. ${list(Object.entries(found.outcomes))}; p50 ${ms(found.lifetime.p50)}`;
+}
+
 function hostileTable(results: ServerSoakResult[]): string[] {
   const rows = [
     `| Hostile kind | ${results.map((result) => result.server).join(' | ')} |`,
     `| --- | ${results.map(() => '---').join(' | ')} |`,
   ];
   for (const kind of HOSTILE_KINDS) {
-    const cells = results.map((result) => {
-      const found = result.hostile.find((entry) => entry.name === kind.name);
-      if (found === undefined) return '-';
-      const outcomes = Object.entries(found.outcomes)
-        .sort((a, b) => b[1] - a[1])
-        .map(([outcome, n]) => `${outcome} x${count(n)}`)
-        .join(', ');
-      return `${outcomes}; p50 ${ms(found.lifetime.p50)}`;
-    });
+    const cells = results.map((result) => hostileCell(result, kind.name));
     rows.push(`| ${kind.name} | ${cells.join(' | ')} |`);
   }
   return rows;
+}
+
+/** What each hostile kind does, and what a correct server does about it. */
+function hostileExpectations(): string[] {
+  return HOSTILE_KINDS.map(
+    (kind) =>
+      `- **${kind.name}** ${kind.does}. Expected: ${kind.expected} (${kind.outcomes.map((o) => `"${o}"`).join(' or ')}).`,
+  );
+}
+
+/** Messages sent that are neither intact, lost nor corrupted: each must be one of the three. */
+export function unaccounted(well: WellBehavedResult): number {
+  return well.sent - well.intact - well.lost - well.corrupted;
 }
 
 /** The figures the hand-written servers are held against echo-server on. */
@@ -109,6 +132,12 @@ function targets(results: ServerSoakResult[]): string[] {
   for (const result of results) {
     const f = figures(result);
     const missed: string[] = [];
+    const notCounted = unaccounted(result.well);
+    if (notCounted !== 0) {
+      missed.push(
+        `sent ${count(result.well.sent)}, but intact + lost + corrupted is ${count(result.well.sent - notCounted)}`,
+      );
+    }
     if (f.lost + f.corrupted > 0) missed.push(`${f.lost} lost and ${f.corrupted} corrupted`);
     if (f.closed > 0) missed.push(`${f.closed} well-behaved clients closed`);
     if (f.lateHandshakes > 0) {
@@ -117,6 +146,15 @@ function targets(results: ServerSoakResult[]): string[] {
       );
     }
     if (f.peakRss >= MEMORY_TARGET) missed.push(`peak memory ${MB(f.peakRss)}`);
+    const differing = HOSTILE_KINDS.filter((kind) => {
+      const found = result.hostile.find((entry) => entry.name === kind.name);
+      return found !== undefined && !judge(kind, found.outcomes).asExpected;
+    });
+    if (differing.length > 0) {
+      missed.push(
+        `hostile kinds not ended as expected: ${differing.map((k) => k.name).join(', ')}`,
+      );
+    }
     if (baseline && result !== baseline) {
       const b = figures(baseline);
       const worse = (Object.keys(FIGURE_NAMES) as (keyof typeof FIGURE_NAMES)[])
@@ -141,30 +179,15 @@ export function soakReport(setup: SoakSetup, results: ServerSoakResult[]): strin
     '',
     `The well-behaved clients' own process was late by up to ${results.map((result) => `${ms(result.well.ownDelay.max)} (p99 ${ms(result.well.ownDelay.p99)}) with ${result.server}`).join(', ')}: that much of an echo time may be the tool's rather than the server's.`,
     '',
-    'How the servers ended each hostile kind: each outcome with its count, then how long a connection of that kind lasted (median). "ended (unread)": the kind reads nothing, so only the end of the connection is seen; "open at the end": still connected when the run stopped.',
+    'How the servers ended each hostile kind, judged against what a correct server does (below): "as expected", or "differs" with the outcomes that should not have been; then every outcome with its count, and how long a connection of that kind lasted (median). "ended (unread)": the kind reads nothing, so only the end of the connection is seen; "open at the end": still connected when the run stopped (neither right nor wrong); "close 1002 where close 1007 was due": the close code of another rule.',
     '',
     ...hostileTable(results),
     '',
-    `Targets: nothing lost or corrupted, no well-behaved client closed by the server, every newcomer's 101 within ${HANDSHAKE_TARGET_MS / 1000} s, peak memory under 1 GiB; the hand-written servers at least as good as echo-server.`,
+    ...hostileExpectations(),
+    '',
+    `Targets: every message sent counted once (sent = intact + lost + corrupted), nothing lost or corrupted, no well-behaved client closed by the server, every hostile kind ended as expected, every newcomer's 101 within ${HANDSHAKE_TARGET_MS / 1000} s, peak memory under 1 GiB; the hand-written servers at least as good as echo-server.`,
     '',
     ...targets(results),
     '',
   ].join('\n');
-}
-
-const START = '<!-- soak:start -->';
-const END = '<!-- soak:end -->';
-
-/** Writes the report to `resultsFile`, and into its own section of `docsFile`. */
-export function writeSoakReport(report: string, resultsFile: string, docsFile: string): void {
-  writeFileSync(resultsFile, report);
-  const section = `${START}\n${report}${END}\n`;
-  const docs = existsSync(docsFile) ? readFileSync(docsFile, 'utf8') : '';
-  const start = docs.indexOf(START);
-  const end = docs.indexOf(END);
-  const updated =
-    start >= 0 && end > start
-      ? docs.slice(0, start) + section + docs.slice(end + END.length + 1)
-      : `${docs.trimEnd()}\n\n${section}`;
-  writeFileSync(docsFile, updated);
 }
