@@ -55,20 +55,19 @@ function echoOf(ws: WebSocket, message: Buffer): Buffer {
   return copy;
 }
 
-/** The largest pong a server sends: 2 header bytes and at most 125 of payload (RFC 6455 §5.5). */
-const MAX_PONG_FRAME_BYTES = 2 + 125;
-
 /**
  * ws answers every ping with a pong by itself, and keeps count of the pongs whose write has not
  * completed yet: a ping that finds `maxPendingAutoPongs` of them (60 by default) ends the
  * connection, without a close frame. A write completes only once the whole read it came from
  * has been handled, so with 60, a client that sent 100 pings in one write was cut after 60
- * pongs, even though it read every one. Here the count is what fits in WRITE_BUFFER_LIMIT, at
- * the largest pong: 33,026, more than one 64 KiB read can ask for (10,922 empty pings). A client
- * that sends pings and never reads their pongs still makes the server hold no more than the
- * write limit's bytes of pongs before ws cuts it (plus ws's bookkeeping, about 300 bytes a pong).
+ * pongs, even though it read every one. 1,024 lets any burst of pings a client has a reason to
+ * send be answered, and still cuts a client that pings and never reads soon: its waiting pongs
+ * hold about 0.4 MiB (at most 127 bytes each, and about 300 bytes of ws's bookkeeping), a tenth
+ * of the write limit. Sized to the write limit instead (33,026), each such client held about
+ * 14 MB and lived for seconds, and `pnpm soak` found echo-server at twice its peak memory and
+ * its newcomers waiting (bench/notes.md, 2026-12-07).
  */
-export const MAX_PENDING_PONGS = Math.floor(WRITE_BUFFER_LIMIT / MAX_PONG_FRAME_BYTES);
+export const MAX_PENDING_PONGS = 1024;
 
 /**
  * Fairness: the most time the server spends on one client before every other connection gets a
@@ -187,10 +186,8 @@ export async function createHelloServer(options: ServerOptions): Promise<Running
     // and echoes included. One listener put before it (beforeWs) notes the time and corks the
     // socket; one after it uncorks it and counts the time ws took, for fairness. Corked, what ws
     // writes meanwhile - a pong for each ping, an echo for each message - goes out in one write
-    // at the end, not one system call each: with MAX_PENDING_PONGS, a client that pings and never
-    // reads lives until the kernel's buffers are full, tens of thousands of pongs, and the
-    // fairness test's median echo (36 flooders, 12 of them such pingers) went from 52 to 83 ms
-    // uncorked (one run in 8 took 211 ms), 58 ms corked.
+    // at the end, not one system call each: answering a ping flood costs far less, and echoing
+    // many small messages at once is about twice as fast (bench/notes.md, 2026-12-07).
     request.socket.prependListener('data', beforeWs);
     request.socket.on('data', () => {
       request.socket.uncork();
