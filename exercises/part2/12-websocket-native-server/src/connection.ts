@@ -204,24 +204,6 @@ export class WebSocketConnection {
   }
 
   /**
-   * 6. Fairness: once this client has had TIME_PER_TURN_MS of the server's time, stop reading
-   * from it, and resume in setImmediate - after the event loop has polled every other socket
-   * (and read what they sent) once. The time is that of #receive: parsing, the echoes, the
-   * pongs, and the inspector when a page watches.
-   */
-  #takeTurns(milliseconds: number): void {
-    this.#timeThisTurn += milliseconds;
-    if (this.#timeThisTurn < TIME_PER_TURN_MS || this.#waitingForTurn) return;
-    this.#waitingForTurn = true;
-    this.#socket.pause();
-    setImmediate(() => {
-      this.#waitingForTurn = false;
-      this.#timeThisTurn = 0;
-      if (!this.#paused && !this.#socket.destroyed) this.#socket.resume();
-    });
-  }
-
-  /**
    * 2. Events: what the protocol found in the chunk, in order. An arrow function: it is passed
    * to `receive` as it is, without a new closure per chunk.
    */
@@ -272,23 +254,6 @@ export class WebSocketConnection {
     this.#write(this.#protocol.fail(CloseCode.InternalError));
     this.#closedWith ??= { code: CloseCode.InternalError, reason: '' };
     this.#endTcp();
-  }
-
-  /**
-   * 7. Closing TCP. RFC 6455 §7.1.1: after the close frames, the server closes the TCP connection
-   * first. `end()` sends our FIN once everything queued - our close frame last - is written; the
-   * socket goes on reading (step 1 throws the bytes away) until the client's FIN, so a client that
-   * was still sending gets our close frame rather than a reset, which could make it lose that
-   * frame. A client that neither reads nor closes is cut after CLOSE_TIMEOUT_MS.
-   */
-  #endTcp(): void {
-    this.#flush(); // the close frame, and whatever came before it, go out first
-    this.#socket.end();
-    this.#closeTimer ??= setTimeout(() => this.terminate(), CLOSE_TIMEOUT_MS);
-    // Paused for backpressure, the socket would never see the client's FIN; reading costs
-    // nothing now.
-    this.#paused = false;
-    if (!this.#waitingForTurn) this.#socket.resume();
   }
 
   /** 4. Queues a frame (its buffers, in order); written at once unless a chunk is being handled. */
@@ -360,6 +325,41 @@ export class WebSocketConnection {
         if (!this.#waitingForTurn) socket.resume();
       });
     }
+  }
+
+  /**
+   * 6. Fairness: once this client has had TIME_PER_TURN_MS of the server's time, stop reading
+   * from it, and resume in setImmediate - after the event loop has polled every other socket
+   * (and read what they sent) once. The time is that of #receive: parsing, the echoes, the
+   * pongs, and the inspector when a page watches.
+   */
+  #takeTurns(milliseconds: number): void {
+    this.#timeThisTurn += milliseconds;
+    if (this.#timeThisTurn < TIME_PER_TURN_MS || this.#waitingForTurn) return;
+    this.#waitingForTurn = true;
+    this.#socket.pause();
+    setImmediate(() => {
+      this.#waitingForTurn = false;
+      this.#timeThisTurn = 0;
+      if (!this.#paused && !this.#socket.destroyed) this.#socket.resume();
+    });
+  }
+
+  /**
+   * 7. Closing TCP. RFC 6455 §7.1.1: after the close frames, the server closes the TCP connection
+   * first. `end()` sends our FIN once everything queued - our close frame last - is written; the
+   * socket goes on reading (step 1 throws the bytes away) until the client's FIN, so a client that
+   * was still sending gets our close frame rather than a reset, which could make it lose that
+   * frame. A client that neither reads nor closes is cut after CLOSE_TIMEOUT_MS.
+   */
+  #endTcp(): void {
+    this.#flush(); // the close frame, and whatever came before it, go out first
+    this.#socket.end();
+    this.#closeTimer ??= setTimeout(() => this.terminate(), CLOSE_TIMEOUT_MS);
+    // Paused for backpressure, the socket would never see the client's FIN; reading costs
+    // nothing now.
+    this.#paused = false;
+    if (!this.#waitingForTurn) this.#socket.resume();
   }
 }
 
