@@ -1,5 +1,4 @@
 import { createInterface } from 'node:readline';
-import type { Readable } from 'node:stream';
 import {
   CloseCode,
   closeCodeName,
@@ -7,9 +6,10 @@ import {
   type ProtocolEvent,
   WebSocketProtocol,
 } from 'shared';
-import { describeClose, INSECURE_WARNING, oneLine, wholeMessage } from 'support';
+import { describeClose, INSECURE_WARNING, wholeMessage } from 'support';
 import { openWebSocket } from './handshake.ts';
 import type { ClientOptions } from './options.ts';
+import type { Terminal } from './terminal.ts';
 
 /**
  * After our close frame (Ctrl+C, end of input), how long the server gets to answer with its own;
@@ -28,20 +28,6 @@ const CLOSE_TIMEOUT_MS = 2000;
  */
 export const WRITE_BUFFER_LIMIT = 1024 * 1024;
 
-export interface Terminal {
-  /** Lines to send: the keyboard, or a pipe or file. */
-  input: Readable;
-  /**
-   * Where messages and notices go (stdout). Many lines quote the server (a message, a close
-   * reason, with --trace its headers): the real terminal escapes their control characters.
-   */
-  print(line: string): void;
-  /** Where errors go (stderr), escaped the same way. */
-  printError(line: string): void;
-  /** Calls `stop` on Ctrl+C and SIGTERM; returns a function that stops listening. */
-  onInterrupt(stop: () => void): () => void;
-}
-
 /**
  * The close codes from the server that end the connection cleanly: exit code 0. Any other code
  * says something went wrong: exit code 1.
@@ -57,7 +43,8 @@ const CLEAN_CLOSE_CODES: readonly number[] = [
 /**
  * Connects, then sends each input line as a text message and prints each message that arrives,
  * until one side closes. Resolves with the exit code: 0 after a clean close (we closed, or the
- * server closed with 1000, 1001 or no code), 1 otherwise.
+ * server closed with 1000, 1001 or no code), 1 otherwise. `terminal` is the keyboard and the
+ * screen (src/terminal.ts).
  */
 export async function runClient(options: ClientOptions, terminal: Terminal): Promise<number> {
   const { print, printError } = terminal;
@@ -209,26 +196,4 @@ export async function runClient(options: ClientOptions, terminal: Terminal): Pro
     if (rest.length > 0) receive(rest);
     if (!waitingForDrain) socket.resume();
   });
-}
-
-/**
- * The real terminal: standard input and output, Ctrl+C and SIGTERM. Every line goes out through
- * `oneLine`: what a server sends may hold escape sequences (ESC [2J clears the screen, ESC ] 0;
- * retitles the window), and here they arrive as `\u001b` instead. Escaping here, where lines
- * leave the program, leaves no way around it.
- */
-export function processTerminal(): Terminal {
-  return {
-    input: process.stdin,
-    print: (line) => console.log(oneLine(line)),
-    printError: (line) => console.error(oneLine(line)),
-    onInterrupt(stop) {
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-      return () => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-      };
-    },
-  };
 }

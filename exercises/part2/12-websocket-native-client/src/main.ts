@@ -6,8 +6,9 @@
 //   pnpm --filter native-client start ws://localhost:8080/ws --trace
 //   printf 'a\nb\n' | pnpm --filter native-client start    sends two lines, then closes
 import { exitWithError } from 'support';
-import { processTerminal, runClient } from './client.ts';
+import { runClient } from './client.ts';
 import { readClientOptions } from './options.ts';
+import { processTerminal } from './terminal.ts';
 
 try {
   // The command line (src/options.ts); a mistake there is one line and exit code 2.

@@ -11,8 +11,9 @@ import { acceptResponse, type Frame, FrameParser, type ParserEvent } from 'share
 import { ExpectedError } from 'support';
 import { LineWatcher, spawnProgram, startScriptedServer } from 'support/testing';
 import { afterEach } from 'vitest';
-import { runClient, type Terminal } from '../src/client.ts';
+import { runClient } from '../src/client.ts';
 import { type ClientOptions, readClientOptions } from '../src/options.ts';
+import type { Terminal } from '../src/terminal.ts';
 import * as servers from './servers.ts';
 
 /** This package's directory, where `src/main.ts` is: for the tests that run the program. */
