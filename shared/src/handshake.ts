@@ -126,7 +126,7 @@ export function checkUpgradeRequest(
  * What is wrong with the request's HTTP version for an opening handshake, or undefined when it
  * is right. RFC 6455 §4.1: "the HTTP version MUST be at least 1.1"; and RFC 9110 §7.8: "A server
  * MUST ignore an Upgrade header field that is received in an HTTP/1.0 request". Exported for the
- * servers built on `ws`, which would answer HTTP/1.0 with a 101: support's `refuseBadTarget`
+ * servers built on `ws`, which would answer HTTP/1.0 with a 101: support's `refuseBadRequest`
  * calls it before `ws` sees the request.
  */
 export function checkHttpVersion(request: Pick<UpgradeRequest, 'httpVersion'>): string | undefined {

@@ -16,11 +16,30 @@ export class ExpectedError extends Error {
 }
 
 /**
+ * --help (or -h) on a command line: thrown by `readCommandLine` (options.ts) with the program's
+ * help, and printed by `exitWithError`, to stdout, with exit code 0.
+ */
+export class HelpRequested extends Error {
+  readonly text: string;
+
+  constructor(text: string) {
+    super('--help');
+    this.name = 'HelpRequested';
+    this.text = text;
+  }
+}
+
+/**
  * Prints an expected error as one line and exits; anything else is a bug and keeps its stack. The
  * line often quotes a peer (a server's status line, a close reason): it is printed through
- * `oneLine`, so that nothing in it reaches the terminal as a control character.
+ * `oneLine`, so that nothing in it reaches the terminal as a control character. --help is
+ * printed as it is, to stdout, and exits 0.
  */
 export function exitWithError(error: unknown): never {
+  if (error instanceof HelpRequested) {
+    process.stdout.write(error.text);
+    process.exit(0);
+  }
   if (error instanceof ExpectedError) {
     console.error(oneLine(error.message));
     process.exit(error.exitCode);

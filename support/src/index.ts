@@ -4,8 +4,16 @@
  * the exercises; the WebSocket protocol written by hand is in `shared`.
  */
 export { describeConnectError, readUrlArgument } from './client.ts';
-export { describeError, ExpectedError, exitWithError } from './errors.ts';
-export { createHttpServer, refuseBadTarget, refuseUpgrade } from './http.ts';
+export { describeError, ExpectedError, exitWithError, HelpRequested } from './errors.ts';
+export {
+  createHttpServer,
+  type RequestHandler,
+  refuseBadRequest,
+  refuseUpgrade,
+  requestPath,
+  servePage,
+  upgradeRequired,
+} from './http.ts';
 export { type HeldEntry, type InspectorSink, Inspectors, requestLines } from './inspector.ts';
 export { listen } from './listen.ts';
 export {
@@ -15,21 +23,31 @@ export {
   describePeer,
   type Log,
   oneLine,
+  peerAddress,
   wholeMessage,
 } from './log.ts';
 export {
+  type CommandLine,
   DEFAULT_HANDSHAKE_TIMEOUT,
-  parseArgsOrExplain,
+  helpText,
+  type OptionSpec,
+  type OptionTable,
+  type OptionValues,
+  type Program,
+  readCommandLine,
   readCount,
   readServerOptions,
   type ServerOptions,
+  type ServerProgram,
+  serverProgram,
 } from './options.ts';
+export { type FramesView, type Page, playgroundPage } from './playground.ts';
 export type { RunningServer } from './server.ts';
 export {
   describeCertificateError,
   INSECURE_WARNING,
   readTlsTrust,
-  TLS_CLIENT_FLAGS,
+  TLS_CLIENT_OPTIONS,
   type TlsTrust,
   trustedCertificates,
 } from './tls.ts';

@@ -1,7 +1,6 @@
 import type { AddressInfo, Server as NetServer } from 'node:net';
 import { createServer as createNetServer } from 'node:net';
 import { ExpectedError } from './errors.ts';
-import { WEBSOCKET_PATH } from './http.ts';
 
 export interface Listening {
   port: number;
@@ -12,7 +11,8 @@ export interface Listening {
 }
 
 /**
- * Starts `server` listening.
+ * Starts `server` listening. `path` is where the server speaks WebSocket (the exercise's own
+ * WEBSOCKET_PATH): it ends the URL the server prints.
  *
  * Without a host, it listens on both loopback addresses, 127.0.0.1 and ::1, with the same port:
  * `localhost` works whichever of the two a client resolves it to, and no other machine can
@@ -21,16 +21,16 @@ export interface Listening {
  */
 export async function listen(
   server: NetServer,
-  options: { port: number; host: string | undefined; tls: unknown },
+  options: { port: number; host: string | undefined; tls: unknown; path: string },
 ): Promise<Listening> {
-  const { host } = options;
+  const { host, path } = options;
   const scheme = options.tls === undefined ? 'ws' : 'wss';
   if (host !== undefined) {
     await listenOn(server, options.port, host).catch((error: unknown) => {
       throw explainListenError(error, options.port, host);
     });
     const port = (server.address() as AddressInfo).port;
-    return { port, url: webSocketUrl(scheme, host, port), close: () => server.close() };
+    return { port, url: webSocketUrl(scheme, host, port, path), close: () => server.close() };
   }
 
   // With PORT=0 the free port found on 127.0.0.1 may be taken on ::1; then try again.
@@ -39,7 +39,7 @@ export async function listen(
       throw explainListenError(error, options.port, '127.0.0.1');
     });
     const port = (server.address() as AddressInfo).port;
-    const url = webSocketUrl(scheme, 'localhost', port);
+    const url = webSocketUrl(scheme, 'localhost', port, path);
     // A second listener on ::1 hands its connections to the same server.
     const ipv6 = createNetServer((socket) => server.emit('connection', socket));
     try {
@@ -62,8 +62,8 @@ export async function listen(
 }
 
 /** `ws://localhost:8080/ws`, with an IPv6 address in brackets: `ws://[::1]:8080/ws`. */
-export function webSocketUrl(scheme: string, host: string, port: number): string {
-  return `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}${WEBSOCKET_PATH}`;
+export function webSocketUrl(scheme: string, host: string, port: number, path: string): string {
+  return `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}${path}`;
 }
 
 /** Resolves once listening; rejects with the system's error (EADDRINUSE, ...) otherwise. */

@@ -1,4 +1,4 @@
-import type { Socket } from 'node:net';
+import { isIPv4, type Socket } from 'node:net';
 import { closeCodeName } from 'shared';
 
 /**
@@ -72,12 +72,20 @@ export function oneLine(text: string): string {
 }
 
 /**
- * `127.0.0.1:52344` or `[::1]:52344`: who, for connect and disconnect lines. A server listening
- * on IPv6 sees IPv4 clients as IPv4-mapped addresses (`::ffff:127.0.0.1`); those show as IPv4.
+ * The address at the other end of a TCP connection, as a person writes it: `127.0.0.1`, `::1`.
+ * A server listening on IPv6 sees an IPv4 client as an IPv4-mapped address, `::ffff:127.0.0.1`
+ * (RFC 4291 §2.5.5.2); that shows as the IPv4 address it stands for. `unknown` once the socket
+ * is gone.
  */
-export function describePeer(socket: Socket): string {
-  const remote = socket.remoteAddress ?? 'unknown';
-  const address = remote.startsWith('::ffff:') && remote.includes('.') ? remote.slice(7) : remote;
+export function peerAddress(socket: Pick<Socket, 'remoteAddress'>): string {
+  const address = socket.remoteAddress ?? 'unknown';
+  const mapped = address.startsWith('::ffff:') ? address.slice('::ffff:'.length) : undefined;
+  return mapped !== undefined && isIPv4(mapped) ? mapped : address;
+}
+
+/** `127.0.0.1:52344` or `[::1]:52344`: who, for connect and disconnect lines (`peerAddress`). */
+export function describePeer(socket: Pick<Socket, 'remoteAddress' | 'remotePort'>): string {
+  const address = peerAddress(socket);
   return `${address.includes(':') ? `[${address}]` : address}:${socket.remotePort ?? '?'}`;
 }
 

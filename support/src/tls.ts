@@ -62,10 +62,13 @@ export function describeCertificateError(error: Error): string | undefined {
   return code === 'ERR_TLS_CERT_ALTNAME_INVALID' ? `${problem} (${error.message})` : problem;
 }
 
-/** The clients' wss options, for `parseArgs`: `--ca FILE` and `--insecure`. */
-export const TLS_CLIENT_FLAGS = {
-  ca: { type: 'string' },
-  insecure: { type: 'boolean' },
+/** The clients' wss options, for their option tables (options.ts): `--ca FILE` and `--insecure`. */
+export const TLS_CLIENT_OPTIONS = {
+  ca: {
+    value: 'FILE',
+    help: 'wss: also trust the CA in FILE (a private one, such as `pnpm certs` makes)',
+  },
+  insecure: { help: 'wss: do not check the server certificate at all (prints a warning)' },
 } as const;
 
 /** What a client trusts for wss://. */

@@ -1,10 +1,17 @@
 import type { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { readWebSocketUrl } from '../src/client.ts';
-import { ExpectedError } from '../src/errors.ts';
+import { ExpectedError, HelpRequested } from '../src/errors.ts';
 import { webSocketUrl } from '../src/listen.ts';
-import { createLog, describeClose, describeMessage, describePeer, oneLine } from '../src/log.ts';
-import { readServerOptions } from '../src/options.ts';
+import {
+  createLog,
+  describeClose,
+  describeMessage,
+  describePeer,
+  oneLine,
+  peerAddress,
+} from '../src/log.ts';
+import { readServerOptions, type ServerProgram } from '../src/options.ts';
 import { describeCertificateError, readTlsFiles } from '../src/tls.ts';
 
 /** A socket as far as the address helpers look at it. */
@@ -21,34 +28,68 @@ function failure(run: () => unknown): { message: string; exitCode: number } {
   throw new Error('expected an ExpectedError');
 }
 
+/** A hand-written server's program, with its own dials as defaults. */
+const server: ServerProgram = {
+  name: 's',
+  about: 'a test server',
+  example: 'pnpm --filter s start --quiet',
+  port: 8080,
+  heartbeatInterval: 30_000,
+  maxPayload: 1024,
+  handWritten: true,
+};
+
+/** The options a server reads from `args` and `env`. */
+const read = (args: string[], env: Record<string, string> = {}) =>
+  readServerOptions(server, args, env);
+
+/** The help a command line asks for, or undefined. */
+function helpFor(run: () => unknown): string | undefined {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof HelpRequested) return error.text;
+    throw error;
+  }
+  return undefined;
+}
+
 describe('server options', () => {
   it('takes the exercise default port, and PORT or --port over it (the flag first)', () => {
-    expect(readServerOptions('s', 8080, [], {}).port).toBe(8080);
-    expect(readServerOptions('s', 8080, [], { PORT: '0' }).port).toBe(0);
-    expect(readServerOptions('s', 8080, ['--port', '9'], { PORT: '7' }).port).toBe(9);
+    expect(read([]).port).toBe(8080);
+    expect(read([], { PORT: '0' }).port).toBe(0);
+    expect(read(['--port', '9'], { PORT: '7' }).port).toBe(9);
+  });
+
+  it("takes the exercise's heartbeat and size limit, unless a flag or a variable says otherwise", () => {
+    expect(read([])).toMatchObject({ heartbeatInterval: 30_000, maxPayload: 1024 });
+    expect(read(['--heartbeat-interval', '50', '--max-payload', '9'])).toMatchObject({
+      heartbeatInterval: 50,
+      maxPayload: 9,
+    });
   });
 
   it('turns on --quiet and --trace from flags or QUIET=1 and TRACE=1', () => {
-    expect(readServerOptions('s', 1, ['--quiet'], {}).quiet).toBe(true);
-    expect(readServerOptions('s', 1, [], { QUIET: '1', TRACE: 'true' })).toMatchObject({
+    expect(read(['--quiet'], {}).quiet).toBe(true);
+    expect(read([], { QUIET: '1', TRACE: 'true' })).toMatchObject({
       quiet: true,
       trace: true,
     });
-    expect(readServerOptions('s', 1, [], { QUIET: '0' }).quiet).toBe(false);
+    expect(read([], { QUIET: '0' }).quiet).toBe(false);
   });
 
   it('keeps the frame inspector on unless --no-inspector, INSPECTOR=0 or INSPECTOR=false', () => {
-    expect(readServerOptions('s', 1, [], {}).inspector).toBe(true);
-    expect(readServerOptions('s', 1, [], { INSPECTOR: '' }).inspector).toBe(true);
-    expect(readServerOptions('s', 1, [], { INSPECTOR: '1' }).inspector).toBe(true);
-    expect(readServerOptions('s', 1, ['--no-inspector'], {}).inspector).toBe(false);
-    expect(readServerOptions('s', 1, [], { INSPECTOR: '0' }).inspector).toBe(false);
-    expect(readServerOptions('s', 1, [], { INSPECTOR: 'False' }).inspector).toBe(false);
-    expect(readServerOptions('s', 1, ['--no-inspector'], { INSPECTOR: '1' }).inspector).toBe(false);
+    expect(read([], {}).inspector).toBe(true);
+    expect(read([], { INSPECTOR: '' }).inspector).toBe(true);
+    expect(read([], { INSPECTOR: '1' }).inspector).toBe(true);
+    expect(read(['--no-inspector'], {}).inspector).toBe(false);
+    expect(read([], { INSPECTOR: '0' }).inspector).toBe(false);
+    expect(read([], { INSPECTOR: 'False' }).inspector).toBe(false);
+    expect(read(['--no-inspector'], { INSPECTOR: '1' }).inspector).toBe(false);
   });
 
   it('reads MAX_PAYLOAD, HEARTBEAT_INTERVAL and ALLOWED_ORIGINS', () => {
-    const options = readServerOptions('s', 1, [], {
+    const options = read([], {
       MAX_PAYLOAD: '1000',
       HEARTBEAT_INTERVAL: '50',
       ALLOWED_ORIGINS: 'https://a.example, https://b.example',
@@ -59,14 +100,55 @@ describe('server options', () => {
   });
 
   it('explains a bad value in one line, with exit code 2', () => {
-    expect(failure(() => readServerOptions('s', 1, [], { PORT: '70000' }))).toEqual({
+    expect(failure(() => read([], { PORT: '70000' }))).toEqual({
       message: 'PORT must be a number from 0 to 65535, not "70000"',
       exitCode: 2,
     });
-    expect(failure(() => readServerOptions('s', 1, [], { MAX_PAYLOAD: '-1' })).message).toBe(
+    expect(failure(() => read([], { MAX_PAYLOAD: '-1' })).message).toBe(
       'MAX_PAYLOAD must be a positive whole number, not "-1"',
     );
-    expect(failure(() => readServerOptions('s', 1, ['--nope'], {})).exitCode).toBe(2);
+    expect(failure(() => read(['--port', '70000']))).toEqual({
+      message: '--port must be a number from 0 to 65535, not "70000"',
+      exitCode: 2,
+    });
+  });
+
+  it('points to --help for an unknown option, a missing value, or an argument it does not take', () => {
+    expect(failure(() => read(['--nope']))).toEqual({
+      message: "unknown option '--nope'; see --help",
+      exitCode: 2,
+    });
+    expect(failure(() => read(['--port'])).message).toMatch(/'--port.*; see --help$/);
+    expect(failure(() => read(['9000']))).toEqual({
+      message: "unexpected argument '9000'; see --help",
+      exitCode: 2,
+    });
+  });
+
+  it('reads the options after a leading `--`, as `pnpm start -- --port 9` passes them', () => {
+    expect(read(['--', '--port', '9']).port).toBe(9);
+    expect(helpFor(() => read(['--', '--help']))).toContain('Usage: pnpm --filter s start');
+  });
+
+  it('writes --help from the table it reads: every flag, its variable and its default', () => {
+    const help = helpFor(() => read(['--help'])) ?? '';
+    expect(help).toMatch(/^s: a test server\n/);
+    expect(help).toMatch(
+      /^ {2}--port N +port to listen on; 0 picks a free one \(default: 8080\)$/m,
+    );
+    expect(help).toMatch(/^ {2}--max-payload N +.* \(default: 1024\)$/m);
+    expect(help).toMatch(/^ {2}HEARTBEAT_INTERVAL=MS +as --heartbeat-interval$/m);
+    expect(help).toMatch(/^ {2}INSPECTOR=0 +as --no-inspector$/m);
+    expect(help).toContain('Example:\n  pnpm --filter s start --quiet\n');
+    expect(helpFor(() => read(['-h']))).toBe(help);
+  });
+
+  it('gives --trace and --no-inspector to the hand-written servers only', () => {
+    const ws = { ...server, handWritten: false };
+    expect(failure(() => readServerOptions(ws, ['--trace'], {})).message).toBe(
+      "unknown option '--trace'; see --help",
+    );
+    expect(helpFor(() => readServerOptions(ws, ['--help'], {}))).not.toContain('--trace');
   });
 
   it('needs both --tls-cert and --tls-key, and files that exist', () => {
@@ -97,8 +179,8 @@ describe('client URLs', () => {
   });
 
   it('writes IPv6 addresses in brackets in the URLs it prints', () => {
-    expect(webSocketUrl('ws', '::1', 8080)).toBe('ws://[::1]:8080/ws');
-    expect(webSocketUrl('wss', 'localhost', 8443)).toBe('wss://localhost:8443/ws');
+    expect(webSocketUrl('ws', '::1', 8080, '/ws')).toBe('ws://[::1]:8080/ws');
+    expect(webSocketUrl('wss', 'localhost', 8443, '/chat')).toBe('wss://localhost:8443/chat');
   });
 });
 
@@ -146,6 +228,15 @@ describe('log lines', () => {
     expect(describePeer(socketFrom('::ffff:127.0.0.1'))).toBe('127.0.0.1:5');
     expect(describePeer(socketFrom('::1'))).toBe('[::1]:5');
     expect(describePeer(socketFrom('::ffff:abcd'))).toBe('[::ffff:abcd]:5');
+  });
+
+  it('writes an address as a person would: IPv4-mapped as IPv4, nothing else changed', () => {
+    expect(peerAddress(socketFrom('::ffff:127.0.0.1'))).toBe('127.0.0.1');
+    expect(peerAddress(socketFrom('::1'))).toBe('::1');
+    expect(peerAddress(socketFrom('::ffff:abcd'))).toBe('::ffff:abcd');
+    // An address with a dot that is not IPv4 after the prefix stays as it is.
+    expect(peerAddress(socketFrom('::ffff:1.2.3'))).toBe('::ffff:1.2.3');
+    expect(peerAddress({ remoteAddress: undefined })).toBe('unknown');
   });
 });
 

@@ -46,10 +46,11 @@ const SOME_ID = '0b0e2bd2-43f5-4a0c-9a3f-4d1e0f6b9c21';
 
 /**
  * What every server answers for, the same tests for all four (support/src/target.ts and
- * refuseBadTarget in support/src/http.ts, which every server calls first). Listening on loopback
- * - the default - a server answers only requests for a loopback name: a page that reaches it
- * through DNS rebinding names its own host, and gets 421. Opened to the network (HOST=0.0.0.0),
- * it takes any well-formed Host. And an upgrade needs HTTP/1.1 (RFC 6455 §4.1).
+ * refuseBadRequest in support/src/http.ts, which every server calls first; the path check is
+ * the exercise's). Listening on loopback - the default - a server answers only requests for a
+ * loopback name: a page that reaches it through DNS rebinding names its own host, and gets 421.
+ * Opened to the network (HOST=0.0.0.0), it takes any well-formed Host. And an upgrade needs
+ * HTTP/1.1 (RFC 6455 §4.1).
  */
 export function targetContract(
   name: string,

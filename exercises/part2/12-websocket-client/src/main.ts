@@ -3,6 +3,7 @@
 //
 //   pnpm --filter client start                        connects to ws://localhost:8080/ws
 //   pnpm --filter client start ws://localhost:9000/ws --interval 200 --count 5
+//   pnpm --filter client start --help                 every option
 import { exitWithError } from 'support';
 import { connect } from './client.ts';
 import { readClientOptions } from './options.ts';

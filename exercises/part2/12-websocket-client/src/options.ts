@@ -1,11 +1,11 @@
 import {
   DEFAULT_HANDSHAKE_TIMEOUT,
   oneLine,
-  parseArgsOrExplain,
+  readCommandLine,
   readCount,
   readTlsTrust,
   readUrlArgument,
-  TLS_CLIENT_FLAGS,
+  TLS_CLIENT_OPTIONS,
   type TlsTrust,
 } from 'support';
 
@@ -15,14 +15,24 @@ export const DEFAULT_URL = 'ws://localhost:8080/ws';
 /** How often the client says hello, in ms. */
 export const DEFAULT_INTERVAL = 1000;
 
-/**
- *   [URL]            the server to connect to; default ws://localhost:8080/ws
- *   --interval MS    time between two hellos; default 1000
- *   --count N        stop after N messages have arrived; default: run until Ctrl+C
- *   --timeout MS     give up when the opening handshake takes longer; default 10000
- *   --ca FILE        wss: also trust the CA in FILE (a private one, such as `pnpm certs` makes)
- *   --insecure       wss: do not check the server's certificate at all (prints a warning)
- */
+/** The client's command line: the table `--help` is written from, and read with. */
+export const program = {
+  name: 'client',
+  about: 'a WebSocket client for the terminal (the ws library): says hello every second',
+  argument: { name: 'URL', help: `the server, ws:// or wss:// (default: ${DEFAULT_URL})` },
+  options: {
+    interval: { value: 'MS', help: 'time between two hellos', default: DEFAULT_INTERVAL },
+    count: { value: 'N', help: 'stop after N messages have arrived', default: 'until Ctrl+C' },
+    timeout: {
+      value: 'MS',
+      help: 'give up when the opening handshake takes longer',
+      default: DEFAULT_HANDSHAKE_TIMEOUT,
+    },
+    ...TLS_CLIENT_OPTIONS,
+  },
+  example: 'pnpm --filter client start ws://localhost:9000/ws --interval 200 --count 5',
+};
+
 export interface ClientOptions extends TlsTrust {
   url: string;
   interval: number;
@@ -39,12 +49,7 @@ export interface ClientOptions extends TlsTrust {
 
 /** Reads the client's options from its command line; a mistake there exits with 2. */
 export function readClientOptions(args: string[]): ClientOptions {
-  const { values, positionals } = parseArgsOrExplain(args, {
-    interval: { type: 'string' },
-    count: { type: 'string' },
-    timeout: { type: 'string' },
-    ...TLS_CLIENT_FLAGS,
-  });
+  const { values, positionals } = readCommandLine(program, args);
   return {
     url: readUrlArgument(positionals, DEFAULT_URL).href,
     interval: readCount('--interval', values.interval, DEFAULT_INTERVAL),

@@ -5,7 +5,7 @@
  */
 import { once } from 'node:events';
 import { createServer } from 'node:http';
-import { describeClose, listen, refuseBadTarget } from 'support';
+import { describeClose, listen, refuseBadRequest, refuseUpgrade, requestPath } from 'support';
 import { LineWatcher } from 'support/testing';
 import { type WebSocket, WebSocketServer } from 'ws';
 
@@ -30,13 +30,17 @@ export async function startServer(onConnection: (ws: WebSocket) => void): Promis
   const http = createServer();
   const wss = new WebSocketServer({ noServer: true });
   http.on('upgrade', (request, socket, head) => {
-    if (refuseBadTarget(request, socket)) return;
+    if (refuseBadRequest(request, socket)) return;
+    if (requestPath(request) !== '/ws') {
+      refuseUpgrade(socket, 404, 'no WebSocket endpoint here; use /ws');
+      return;
+    }
     wss.handleUpgrade(request, socket, head, (ws) => {
       ws.on('close', (code, reason) => log.push(`disconnected: ${describeClose(code, reason)}`));
       onConnection(ws);
     });
   });
-  const listening = await listen(http, { port: 0, host: undefined, tls: undefined });
+  const listening = await listen(http, { port: 0, host: undefined, tls: undefined, path: '/ws' });
 
   const stop = () => {
     for (const ws of wss.clients) ws.terminate();

@@ -2,15 +2,25 @@
 //
 //   pnpm --filter echo-server start          listens on ws://localhost:8080/ws
 //   PORT=9000 pnpm --filter echo-server start
+//   pnpm --filter echo-server start --help   every option
 import { exitWithError, readServerOptions } from 'support';
-import { createEchoServer } from './server.ts';
+import { createEchoServer, DEFAULT_PORT, HEARTBEAT_INTERVAL_MS, MAX_PAYLOAD } from './server.ts';
 
 /** After Ctrl+C or SIGTERM the program exits within this time, whatever happens. */
 const EXIT_DEADLINE_MS = 2000;
 
 try {
-  // 1. The settings, from flags and environment variables (see the README's table).
-  const options = readServerOptions('echo-server', 8080);
+  // 1. The settings, from flags and environment variables (`--help` lists them), over the
+  //    dials at the top of src/server.ts.
+  const options = readServerOptions({
+    name: 'echo-server',
+    about: 'a WebSocket server, built with the ws library, that sends every message back',
+    example: 'PORT=9000 pnpm --filter echo-server start --quiet',
+    port: DEFAULT_PORT,
+    heartbeatInterval: HEARTBEAT_INTERVAL_MS,
+    maxPayload: MAX_PAYLOAD,
+    handWritten: false,
+  });
   // 2. Start the server (src/server.ts) and say where it listens.
   const server = await createEchoServer(options);
   options.log(`echo-server listening on ${server.url}`);

@@ -19,7 +19,13 @@ import {
 } from 'support/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { createEchoServer, MAX_PENDING_PONGS, WRITE_BUFFER_LIMIT } from '../src/server.ts';
+import {
+  createEchoServer,
+  HEARTBEAT_INTERVAL_MS,
+  MAX_PAYLOAD,
+  MAX_PENDING_PONGS,
+  WRITE_BUFFER_LIMIT,
+} from '../src/server.ts';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 
@@ -30,7 +36,9 @@ afterEach(async () => {
 });
 
 async function start(overrides: Parameters<typeof testServerOptions>[0] = {}) {
-  const options = testServerOptions(overrides);
+  // The server's own dials, as its program has them, unless the test says otherwise.
+  const dials = { heartbeatInterval: HEARTBEAT_INTERVAL_MS, maxPayload: MAX_PAYLOAD };
+  const options = testServerOptions({ ...dials, ...overrides });
   server = await createEchoServer(options);
   return { server, output: options.output };
 }

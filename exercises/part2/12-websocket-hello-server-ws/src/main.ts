@@ -3,15 +3,25 @@
 //
 //   pnpm --filter hello-server-ws start          listens on ws://localhost:8080/ws
 //   PORT=9000 pnpm --filter hello-server-ws start
+//   pnpm --filter hello-server-ws start --help   every option
 import { exitWithError, readServerOptions } from 'support';
-import { createHelloServer } from './server.ts';
+import { createHelloServer, DEFAULT_PORT, HEARTBEAT_INTERVAL_MS, MAX_PAYLOAD } from './server.ts';
 
 /** After Ctrl+C or SIGTERM the program exits within this time, whatever happens. */
 const EXIT_DEADLINE_MS = 2000;
 
 try {
-  // 1. The settings, from flags and environment variables (see the README's table).
-  const options = readServerOptions('hello-server-ws', 8080);
+  // 1. The settings, from flags and environment variables (`--help` lists them), over the
+  //    dials at the top of src/server.ts.
+  const options = readServerOptions({
+    name: 'hello-server-ws',
+    about: 'greets each WebSocket client with its IP address, then echoes (the ws library)',
+    example: 'PORT=9000 pnpm --filter hello-server-ws start --quiet',
+    port: DEFAULT_PORT,
+    heartbeatInterval: HEARTBEAT_INTERVAL_MS,
+    maxPayload: MAX_PAYLOAD,
+    handWritten: false,
+  });
   // 2. Start the server (src/server.ts) and say where it listens.
   const server = await createHelloServer(options);
   options.log(`hello-server-ws listening on ${server.url}`);

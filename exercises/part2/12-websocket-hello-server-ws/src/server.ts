@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import {
@@ -9,10 +9,15 @@ import {
   describeMessage,
   describePeer,
   listen,
+  peerAddress,
+  playgroundPage,
   type RunningServer,
-  refuseBadTarget,
+  refuseBadRequest,
   refuseUpgrade,
+  requestPath,
   type ServerOptions,
+  servePage,
+  upgradeRequired,
 } from 'support';
 import {
   type RawData,
@@ -20,16 +25,42 @@ import {
   WebSocketServer,
   type ServerOptions as WsServerOptions,
 } from 'ws';
-import { clientAddress } from './client-address.ts';
 import { startHeartbeat } from './heartbeat.ts';
 
+// The dials: where this server listens, what it allows, how long it waits. DEFAULT_PORT,
+// HEARTBEAT_INTERVAL_MS and MAX_PAYLOAD are defaults, which a flag or an environment variable
+// changes for one run (PORT, HEARTBEAT_INTERVAL, MAX_PAYLOAD: see `--help`).
+
+/** Where this server speaks WebSocket; every other path is plain HTTP (steps 1 and 3). */
+export const WEBSOCKET_PATH = '/ws';
+/** The port it listens on, unless PORT or --port says otherwise. */
+export const DEFAULT_PORT = 8080;
 /**
- * Backpressure: when more than this many bytes would wait to be sent to one client, the server
- * stops reading from that client until they are written. Room for a few large echoes in flight:
- * with 1 MiB here, each echo of a 1 MiB message stopped the reading, and a client sending such
- * messages back to back got half the throughput (docs/benchmarks.md).
+ * A ping to every client this often (HEARTBEAT_INTERVAL): TCP alone never notices a peer that
+ * vanished, and a quiet connection may be closed by a proxy on the way (step 5).
+ */
+export const HEARTBEAT_INTERVAL_MS = 30_000;
+/**
+ * The largest message (MAX_PAYLOAD): a bigger one closes with 1009, so that no client can fill
+ * the server's memory.
+ */
+export const MAX_PAYLOAD = 16 * 1024 * 1024;
+/**
+ * Backpressure: once this many bytes wait to be sent to one client, stop reading from it (step
+ * 4). Room for a few large echoes in flight: with 1 MiB, each echo of a 1 MiB message stopped the
+ * reading, and a client sending such messages back to back got half the throughput
+ * (docs/benchmarks.md).
  */
 export const WRITE_BUFFER_LIMIT = 4 * 1024 * 1024;
+/** Fairness: the most time one client gets before every other connection has a turn (step 4). */
+export const TIME_PER_TURN_MS = 1;
+/**
+ * How many pongs may wait to be written before ws cuts a client that pings and never reads
+ * (step 2).
+ */
+export const MAX_PENDING_PONGS = 1024;
+/** On shutdown, how long clients get to answer the close frame before they are cut (step 7). */
+export const SHUTDOWN_GRACE_MS = 1500;
 
 /**
  * What waits to be sent must be what the limit counts. ws hands over a message as a view into
@@ -56,38 +87,6 @@ function echoOf(ws: WebSocket, message: Buffer): Buffer {
 }
 
 /**
- * ws answers every ping with a pong by itself, and keeps count of the pongs whose write has not
- * completed yet: a ping that finds `maxPendingAutoPongs` of them (60 by default) ends the
- * connection, without a close frame. A write completes only once the whole read it came from
- * has been handled, so with 60, a client that sent 100 pings in one write was cut after 60
- * pongs, even though it read every one. 1,024 lets any burst of pings a client has a reason to
- * send be answered, and still cuts a client that pings and never reads soon: its waiting pongs
- * hold about 0.4 MiB (at most 127 bytes each, and about 300 bytes of ws's bookkeeping), a tenth
- * of the write limit. Sized to the write limit instead (33,026), each such client held about
- * 14 MB and lived for seconds, and `pnpm soak` found echo-server at twice its peak memory and
- * its newcomers waiting (bench/notes.md, 2026-12-07).
- */
-export const MAX_PENDING_PONGS = 1024;
-
-/**
- * Fairness: the most time the server spends on one client before every other connection gets a
- * turn. ws parses each chunk as soon as it is read, and Node reads a socket 64 KiB at a time, up
- * to 32 times in a row while bytes keep coming, before it looks at any other socket (libuv). A
- * client that floods us with the smallest frames there are - an empty masked frame is 6 bytes
- * (RFC 6455 §5.2), over 10,000 in 64 KiB: pings to answer, or pongs nobody asked for (§5.5.3) -
- * would then hold the event loop for a millisecond or more per read, and a few such clients for
- * seconds: no echo for anyone else, no new handshake answered. Once a client has had this much of
- * the server's time, reading from it pauses until the next turn of the event loop.
- *
- * Time, not bytes: what a byte costs depends on what it is. 64 KiB of one large message is
- * unmasked and copied in well under a millisecond; 64 KiB of empty frames is 10,000 events.
- */
-export const TIME_PER_TURN_MS = 1;
-
-/** On shutdown, how long clients get to answer the close frame before they are cut. */
-export const SHUTDOWN_GRACE_MS = 1500;
-
-/**
  * A socket error listener that does nothing, made once. A `() => {}` written inside the upgrade
  * handler would keep that handler's variables alive as long as the socket - the whole HTTP
  * request with its headers, about 1,200 bytes per connection (measured with a heap snapshot).
@@ -108,22 +107,43 @@ function beforeWs(this: Socket): void {
 }
 
 /**
- * An HTTP server whose /ws endpoint greets each client with its IP address, then echoes every
- * WebSocket message, using the `ws` library: echo-server's code plus the greeting (step 4).
+ * An HTTP server whose WebSocket endpoint (WEBSOCKET_PATH) greets each client with its IP
+ * address, then echoes every message, using the `ws` library: echo-server's code plus the
+ * greeting (step 4).
  */
 export async function createHelloServer(options: ServerOptions): Promise<RunningServer> {
   const log = createLog(options);
 
-  // 1. The HTTP server (from support): the page at /, 426 for a plain GET /ws, 404 for the rest,
-  //    TLS with --tls-cert. Every WebSocket connection starts as one of its requests.
-  const http = createHttpServer(options);
+  // 1. The HTTP server. Every WebSocket connection starts as one of its requests; the plain ones
+  //    are answered here (answerHttp, below): the browser page at /, 426 Upgrade Required at
+  //    WEBSOCKET_PATH, 404 anywhere else. support does the rest: TLS with --tls-cert, and 421
+  //    for a request that names a host this server does not answer for (DNS rebinding).
+  const page = playgroundPage(options.name, 'library');
+  const http = createHttpServer(options, answerHttp);
+  function answerHttp(request: IncomingMessage, response: ServerResponse): void {
+    const path = requestPath(request);
+    if (path === '/') servePage(request, response, page);
+    else if (path === WEBSOCKET_PATH) upgradeRequired(request, response);
+    else {
+      response.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
+      response.end(`Not found. The WebSocket endpoint is ${WEBSOCKET_PATH}.\n`);
+    }
+  }
 
   // 2. The WebSocket server. `noServer`: it does not listen itself; step 3 hands it the upgrade
   //    requests it should take. `maxPayload`: a bigger message closes the connection with 1009
-  //    (Message Too Big). `maxPendingAutoPongs`: how many pongs may wait to be written before ws
-  //    cuts a client that pings faster than it reads (MAX_PENDING_PONGS, above). ws keeps every
-  //    open connection in `wss.clients`.
-  //    (@types/ws does not list maxPendingAutoPongs yet; ws 8.23 reads it.)
+  //    (Message Too Big). ws keeps every open connection in `wss.clients`.
+  //    `maxPendingAutoPongs`: ws answers every ping with a pong by itself, and keeps count of the
+  //    pongs whose write has not completed yet; a ping that finds this many of them (60 by
+  //    default) ends the connection, without a close frame. A write completes only once the whole
+  //    read it came from has been handled, so with 60, a client that sent 100 pings in one write
+  //    was cut after 60 pongs, even though it read every one. MAX_PENDING_PONGS, 1,024, answers
+  //    any burst of pings a client has a reason to send, and still cuts a client that pings and
+  //    never reads soon: its waiting pongs hold about 0.4 MiB (at most 127 bytes each, and about
+  //    300 bytes of ws's bookkeeping), a tenth of the write limit. Sized to the write limit
+  //    instead (33,026), each such client held about 14 MB and lived for seconds, and `pnpm soak`
+  //    found echo-server at twice its peak memory and its newcomers waiting (bench/notes.md,
+  //    2026-12-07). (@types/ws does not list maxPendingAutoPongs yet; ws 8.23 reads it.)
   const wsOptions: WsServerOptions & { maxPendingAutoPongs: number } = {
     noServer: true,
     maxPayload: options.maxPayload,
@@ -136,8 +156,15 @@ export async function createHelloServer(options: ServerOptions): Promise<Running
   http.on('upgrade', (request: IncomingMessage, socket, head) => {
     socket.on('error', ignoreError); // a client that vanishes mid-handshake is not our error
     // 400 for HTTP/1.0 or a missing, repeated or malformed Host (RFC 9110 §7.2), 421 for a
-    // host that is not loopback while listening on loopback (DNS rebinding), 404 for a path but /ws.
-    if (refuseBadTarget(request, socket, options)) return;
+    // host that is not loopback while listening on loopback (DNS rebinding): support checks
+    // what every server must, before anything else.
+    if (refuseBadRequest(request, socket, options)) return;
+    // WebSocket is spoken at WEBSOCKET_PATH only.
+    const path = requestPath(request);
+    if (path !== WEBSOCKET_PATH) {
+      refuseUpgrade(socket, 404, `no WebSocket endpoint at ${path}; use ${WEBSOCKET_PATH}`);
+      return;
+    }
     // Origins: a browser says which site's page opens the connection, and a page cannot change
     // it. With ALLOWED_ORIGINS set, pages from other sites, and clients that send no Origin,
     // are refused with 403 (see the README).
@@ -159,7 +186,7 @@ export async function createHelloServer(options: ServerOptions): Promise<Running
   interface Client {
     /** `127.0.0.1:52344`, for log lines. */
     peer: string;
-    /** Its IP address, as TCP sees it (src/client-address.ts), never X-Forwarded-For. */
+    /** Its IP address, for the greeting and the log lines: `127.0.0.1`. */
     address: string;
     /** Reading is stopped for backpressure (in onMessage)... */
     paused: boolean;
@@ -171,29 +198,33 @@ export async function createHelloServer(options: ServerOptions): Promise<Running
   const clients = new WeakMap<WebSocket, Client>();
 
   wss.on('connection', (ws: WebSocket, request: IncomingMessage) => {
-    const client = {
-      peer: describePeer(request.socket),
-      address: clientAddress(request.socket),
-      paused: false,
-      waitingForTurn: false,
-      timeThisTurn: 0,
-    };
-    clients.set(ws, client);
-    ws.on('error', onError);
-    ws.on('close', onClose);
-    ws.on('message', onMessage);
-    // ws reads the socket with its own 'data' listener, and handles each chunk in it, messages
-    // and echoes included. One listener put before it (beforeWs) notes the time and corks the
-    // socket; one after it uncorks it and counts the time ws took, for fairness. Corked, what ws
-    // writes meanwhile - a pong for each ping, an echo for each message - goes out in one write
-    // at the end, not one system call each: answering a ping flood costs far less, and echoing
-    // many small messages at once is about twice as fast (bench/notes.md, 2026-12-07).
-    request.socket.prependListener('data', beforeWs);
-    request.socket.on('data', () => {
-      request.socket.uncork();
-      takeTurn(ws, client, performance.now() - chunkStarted);
-    });
+    // Like onMessage, this is our own code running for one client: if it throws, that client
+    // alone is closed with 1011 (fail, below), and every other one is served on.
     try {
+      const client = {
+        peer: describePeer(request.socket),
+        // The address TCP sees, never the X-Forwarded-For header, which any client can send
+        // with any address in it (see the README).
+        address: peerAddress(request.socket),
+        paused: false,
+        waitingForTurn: false,
+        timeThisTurn: 0,
+      };
+      clients.set(ws, client);
+      ws.on('error', onError);
+      ws.on('close', onClose);
+      ws.on('message', onMessage);
+      // ws reads the socket with its own 'data' listener, and handles each chunk in it, messages
+      // and echoes included. One listener put before it (beforeWs) notes the time and corks the
+      // socket; one after it uncorks it and counts the time ws took, for fairness. Corked, what ws
+      // writes meanwhile - a pong for each ping, an echo for each message - goes out in one write
+      // at the end, not one system call each: answering a ping flood costs far less, and echoing
+      // many small messages at once is about twice as fast (bench/notes.md, 2026-12-07).
+      request.socket.prependListener('data', beforeWs);
+      request.socket.on('data', () => {
+        request.socket.uncork();
+        takeTurn(ws, client, performance.now() - chunkStarted);
+      });
       log.event?.(`connected: ${client.peer} (${wss.clients.size} open)`);
       // The greeting, as a text message, before the client has sent anything: once the
       // connection is open either side may send first (RFC 6455 §1.2).
@@ -203,8 +234,16 @@ export async function createHelloServer(options: ServerOptions): Promise<Running
     }
   });
 
-  // Fairness: once a client has had TIME_PER_TURN_MS of the server's time, stop reading from
-  // it, and resume in setImmediate - after the event loop has polled every other socket once.
+  // Fairness. ws parses each chunk as soon as it is read, and Node reads a socket 64 KiB at a
+  // time, up to 32 times in a row while bytes keep coming, before it looks at any other socket
+  // (libuv). A client that floods us with the smallest frames there are - an empty masked frame
+  // is 6 bytes (RFC 6455 §5.2), over 10,000 in 64 KiB: pings to answer, or pongs nobody asked
+  // for (§5.5.3) - would then hold the event loop for a millisecond or more per read, and a few
+  // such clients for seconds: no echo for anyone else, no new handshake answered. So once a
+  // client has had TIME_PER_TURN_MS of the server's time, stop reading from it, and resume in
+  // setImmediate - after the event loop has polled every other socket once.
+  // Time, not bytes: what a byte costs depends on what it is. 64 KiB of one large message is
+  // unmasked and copied in well under a millisecond; 64 KiB of empty frames is 10,000 events.
   function takeTurn(ws: WebSocket, client: Client, milliseconds: number): void {
     client.timeThisTurn += milliseconds;
     if (client.timeThisTurn < TIME_PER_TURN_MS || client.waitingForTurn) return;
@@ -271,7 +310,7 @@ export async function createHelloServer(options: ServerOptions): Promise<Running
   const stopHeartbeat = startHeartbeat(wss, options.heartbeatInterval, log);
 
   // 6. Listen (from support): on localhost by default, or on HOST.
-  const listening = await listen(http, options);
+  const listening = await listen(http, { ...options, path: WEBSOCKET_PATH });
 
   // 7. Shutting down. Closing the listening socket stops new connections but leaves the open
   //    WebSockets open: each client is sent a close frame with 1001 (Going Away, RFC 6455

@@ -9,7 +9,7 @@ import {
   whenClosed,
 } from 'support/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHelloServer } from '../src/server.ts';
+import { createHelloServer, HEARTBEAT_INTERVAL_MS, MAX_PAYLOAD } from '../src/server.ts';
 
 // The greeting (IPv4, IPv6, IPv4-mapped, X-Forwarded-For ignored), the echo after it, and the
 // program's start and shutdown. hello-server, the hand-written version, is tested the same way.
@@ -23,7 +23,9 @@ afterEach(async () => {
 });
 
 async function start(overrides: Partial<ServerOptions> = {}) {
-  const options = testServerOptions(overrides);
+  // The server's own dials, as its program has them, unless the test says otherwise.
+  const dials = { heartbeatInterval: HEARTBEAT_INTERVAL_MS, maxPayload: MAX_PAYLOAD };
+  const options = testServerOptions({ ...dials, ...overrides });
   server = await createHelloServer(options);
   return { server, output: options.output };
 }

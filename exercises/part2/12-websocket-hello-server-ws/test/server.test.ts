@@ -18,7 +18,13 @@ import {
 } from 'support/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ClientOptions, WebSocket } from 'ws';
-import { createHelloServer, MAX_PENDING_PONGS, WRITE_BUFFER_LIMIT } from '../src/server.ts';
+import {
+  createHelloServer,
+  HEARTBEAT_INTERVAL_MS,
+  MAX_PAYLOAD,
+  MAX_PENDING_PONGS,
+  WRITE_BUFFER_LIMIT,
+} from '../src/server.ts';
 
 // Everything the server does besides the greeting: the code it shares with echo-server (the
 // upgrade checks, the 1011 guard, limits, the heartbeat, backpressure, the shutdown), tested
@@ -33,7 +39,9 @@ afterEach(async () => {
 });
 
 async function start(overrides: Partial<ServerOptions> = {}) {
-  const options = testServerOptions(overrides);
+  // The server's own dials, as its program has them, unless the test says otherwise.
+  const dials = { heartbeatInterval: HEARTBEAT_INTERVAL_MS, maxPayload: MAX_PAYLOAD };
+  const options = testServerOptions({ ...dials, ...overrides });
   server = await createHelloServer(options);
   return { server, output: options.output };
 }

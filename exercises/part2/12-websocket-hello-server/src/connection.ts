@@ -10,39 +10,6 @@ import {
 import { describeClose, describeError, type Log } from 'support';
 import { bothHooks, type FrameHook } from './inspect.ts';
 
-/**
- * Backpressure: when more than this many bytes wait to be sent to one client (it reads slower
- * than it sends), the server stops reading from it until they have been written. Room for a few
- * large echoes in flight: with 1 MiB here, every echo of a 1 MiB message that the network could
- * not take at once stopped the reading (docs/benchmarks.md).
- */
-export const WRITE_BUFFER_LIMIT = 4 * 1024 * 1024;
-
-/**
- * Fairness: the most time the server spends on one client before every other connection gets a
- * turn. Node reads a socket 64 KiB at a time and, while bytes keep coming, up to 32 times in a row
- * before it looks at any other socket (libuv). A client that floods us with the smallest frames
- * there are - an empty masked frame is 6 bytes (RFC 6455 §5.2), over 10,000 in 64 KiB, and
- * unsolicited pongs or empty continuation frames need no answer to send back - would then cost a
- * millisecond or more per read, and a few such clients would hold the event loop for seconds: no
- * echo for anyone else, no new handshake answered. Once a connection has had this much of the
- * server's time, reading from it pauses until the next turn of the event loop (step 6).
- *
- * Time, not bytes: what a byte costs depends on what it is. 64 KiB of one large message is
- * unmasked and copied in tens of microseconds; 64 KiB of empty frames is 10,000 events; and a
- * frame shown in the page's inspector costs more than one that is not. Time counts all of it.
- */
-export const TIME_PER_TURN_MS = 1;
-
-/**
- * The closing handshake's deadline. Once our close frame is sent, the client has this long to
- * answer it and close TCP; then the connection is cut, whatever the client does (RFC 6455
- * §7.1.1 has the server close TCP; a client that never reads our last frames must not keep it
- * open). `ws` waits 30 s; this server gives clients 1.5 s at shutdown, and no more reason to
- * wait longer here.
- */
-export const CLOSE_TIMEOUT_MS = 5000;
-
 // Parts of frames smaller than this are copied together before writing; larger ones are not.
 const COPY_BELOW = 16 * 1024;
 // While something waits to be written, a buffer is written as it is only when it is at least
@@ -51,7 +18,14 @@ const WRITE_AS_IS_SHARE = 15 / 16;
 
 /** What every connection of a server shares: made once per server, not per connection. */
 export interface ConnectionOptions {
+  /** The dials at the top of server.ts: the size limit (MAX_PAYLOAD)... */
   maxPayload: number;
+  /** ...backpressure (WRITE_BUFFER_LIMIT, step 5)... */
+  writeBufferLimit: number;
+  /** ...fairness (TIME_PER_TURN_MS, step 6)... */
+  timePerTurnMs: number;
+  /** ...and the closing handshake's deadline (CLOSE_TIMEOUT_MS, step 7). */
+  closeTimeoutMs: number;
   trace: boolean;
   log: Log;
   /** A whole message arrived. */
@@ -84,7 +58,7 @@ export interface ConnectionOptions {
 export class WebSocketConnection {
   /** `127.0.0.1:52344`, for log lines. */
   readonly peer: string;
-  /** `127.0.0.1`: the client's address, for the greeting and the log (see clientAddress). */
+  /** `127.0.0.1`: the client's address, for the greeting and the log (peerAddress in support). */
   readonly address: string;
   /**
    * The heartbeat's mark (step 4 in server.ts): set when a ping goes out, cleared by any bytes
@@ -175,7 +149,7 @@ export class WebSocketConnection {
     const frame = this.#protocol.close(code, reason);
     if (frame === undefined) return;
     this.#write(frame);
-    this.#closeTimer ??= setTimeout(() => this.terminate(), CLOSE_TIMEOUT_MS);
+    this.#closeTimer ??= setTimeout(() => this.terminate(), this.#options.closeTimeoutMs);
   }
 
   /** Cuts the connection without a closing handshake: for peers that stopped answering. */
@@ -322,7 +296,7 @@ export class WebSocketConnection {
 
     // 5. Backpressure: a client that sends faster than it reads would otherwise fill our memory
     // with replies it has not read. Stop reading from it until they are written ('drain').
-    if (!this.#paused && socket.writableLength > WRITE_BUFFER_LIMIT) {
+    if (!this.#paused && socket.writableLength > this.#options.writeBufferLimit) {
       this.#paused = true;
       const { log } = this.#options;
       log.event?.(
@@ -340,14 +314,23 @@ export class WebSocketConnection {
   }
 
   /**
-   * 6. Fairness: once this client has had TIME_PER_TURN_MS of the server's time, stop reading
-   * from it, and resume in setImmediate - after the event loop has polled every other socket
-   * (and read what they sent) once. The time is that of #receive: parsing, the echoes, the
-   * pongs, and the inspector when a page watches.
+   * 6. Fairness. Node reads a socket 64 KiB at a time and, while bytes keep coming, up to 32
+   * times in a row before it looks at any other socket (libuv). A client that floods us with the
+   * smallest frames there are - an empty masked frame is 6 bytes (RFC 6455 §5.2), over 10,000 in
+   * 64 KiB, and unsolicited pongs or empty continuation frames need no answer to send back -
+   * would then cost a millisecond or more per read, and a few such clients would hold the event
+   * loop for seconds: no echo for anyone else, no new handshake answered. So once this client has
+   * had TIME_PER_TURN_MS of the server's time, stop reading from it, and resume in setImmediate -
+   * after the event loop has polled every other socket (and read what they sent) once. The time
+   * is that of #receive: parsing, the echoes, the pongs, and the inspector when a page watches.
+   *
+   * Time, not bytes: what a byte costs depends on what it is. 64 KiB of one large message is
+   * unmasked and copied in tens of microseconds; 64 KiB of empty frames is 10,000 events; and a
+   * frame shown in the page's inspector costs more than one that is not. Time counts all of it.
    */
   #takeTurns(milliseconds: number): void {
     this.#timeThisTurn += milliseconds;
-    if (this.#timeThisTurn < TIME_PER_TURN_MS || this.#waitingForTurn) return;
+    if (this.#timeThisTurn < this.#options.timePerTurnMs || this.#waitingForTurn) return;
     this.#waitingForTurn = true;
     this.#socket.pause();
     setImmediate(() => {
@@ -367,7 +350,7 @@ export class WebSocketConnection {
   #endTcp(): void {
     this.#flush(); // the close frame, and whatever came before it, go out first
     this.#socket.end();
-    this.#closeTimer ??= setTimeout(() => this.terminate(), CLOSE_TIMEOUT_MS);
+    this.#closeTimer ??= setTimeout(() => this.terminate(), this.#options.closeTimeoutMs);
     // Paused for backpressure, the socket would never see the client's FIN; reading costs
     // nothing now.
     this.#paused = false;

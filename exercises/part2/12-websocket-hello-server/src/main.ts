@@ -3,16 +3,34 @@
 //
 //   pnpm --filter hello-server start             listens on ws://localhost:8080/ws
 //   pnpm --filter hello-server start --trace     also prints the handshake and every frame
+//   pnpm --filter hello-server start --help      every option
 //
 // src/minimal.ts is the same idea in one page; this is the version that handles everything.
 import { exitWithError, readServerOptions } from 'support';
-import { createHelloServer, SHUTDOWN_CODE, SHUTDOWN_REASON } from './server.ts';
+import {
+  createHelloServer,
+  DEFAULT_PORT,
+  HEARTBEAT_INTERVAL_MS,
+  MAX_PAYLOAD,
+  SHUTDOWN_CODE,
+  SHUTDOWN_REASON,
+} from './server.ts';
 
 /** After Ctrl+C or SIGTERM the program exits within this time, whatever happens. */
 const EXIT_DEADLINE_MS = 2000;
 
 try {
-  const options = readServerOptions('hello-server', 8080);
+  // The settings, from flags and environment variables (`--help` lists them), over the dials
+  // at the top of src/server.ts.
+  const options = readServerOptions({
+    name: 'hello-server',
+    about: 'greets each WebSocket client with its IP address, then echoes (written by hand)',
+    example: 'pnpm --filter hello-server start --trace',
+    port: DEFAULT_PORT,
+    heartbeatInterval: HEARTBEAT_INTERVAL_MS,
+    maxPayload: MAX_PAYLOAD,
+    handWritten: true,
+  });
   const server = await createHelloServer(options);
   options.log(`hello-server listening on ${server.url}`);
 

@@ -6,8 +6,7 @@
 import { Opcode } from 'shared';
 import { RawClient, roundTrip, whenClosed } from 'support/testing';
 import { describe, expect, it } from 'vitest';
-import { CLOSE_TIMEOUT_MS, WRITE_BUFFER_LIMIT } from '../src/connection.ts';
-import { SHUTDOWN_GRACE_MS } from '../src/server.ts';
+import { CLOSE_TIMEOUT_MS, SHUTDOWN_GRACE_MS, WRITE_BUFFER_LIMIT } from '../src/server.ts';
 import {
   clientFrame,
   closePayload,

@@ -18,7 +18,12 @@ import {
   whenClosed,
 } from 'support/testing';
 import { afterEach, expect } from 'vitest';
-import { createHelloServer, type HelloServer } from '../src/server.ts';
+import {
+  createHelloServer,
+  HEARTBEAT_INTERVAL_MS,
+  type HelloServer,
+  MAX_PAYLOAD,
+} from '../src/server.ts';
 
 /** This package's directory, where `src/main.ts` is: for the tests that run the program. */
 export const packageDir = fileURLToPath(new URL('..', import.meta.url));
@@ -49,7 +54,9 @@ export function serverPerTest() {
   });
 
   return async function start(overrides: Parameters<typeof testServerOptions>[0] = {}) {
-    const options = testServerOptions(overrides);
+    // The server's own dials, as its program has them, unless the test says otherwise.
+    const dials = { heartbeatInterval: HEARTBEAT_INTERVAL_MS, maxPayload: MAX_PAYLOAD };
+    const options = testServerOptions({ ...dials, ...overrides });
     const started = await createHelloServer(options);
     server = started;
     return {

@@ -5,6 +5,7 @@
 //   pnpm --filter native-client start                      connects to ws://localhost:8082/ws
 //   pnpm --filter native-client start ws://localhost:8080/ws --trace
 //   printf 'a\nb\n' | pnpm --filter native-client start    sends two lines, then closes
+//   pnpm --filter native-client start --help               every option
 import { exitWithError } from 'support';
 import { runClient } from './client.ts';
 import { readClientOptions } from './options.ts';

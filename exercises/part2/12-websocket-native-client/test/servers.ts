@@ -15,7 +15,16 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { acceptResponse, WebSocketProtocol } from 'shared';
-import { describeClose, describeMessage, describePeer, listen, refuseBadTarget } from 'support';
+import {
+  describeClose,
+  describeMessage,
+  describePeer,
+  listen,
+  peerAddress,
+  refuseBadRequest,
+  refuseUpgrade,
+  requestPath,
+} from 'support';
 import { LineWatcher, startScriptedServer } from 'support/testing';
 import { type WebSocket, WebSocketServer } from 'ws';
 
@@ -34,12 +43,6 @@ export interface TestServer {
 const SHUTDOWN_CODE = 1001;
 const SHUTDOWN_REASON = 'server shutting down';
 
-/** The address a connection comes from, `127.0.0.1` or `::1` (an IPv4-mapped one as IPv4). */
-function addressOf(socket: Socket): string {
-  const address = socket.remoteAddress ?? 'unknown';
-  return address.startsWith('::ffff:') ? address.slice('::ffff:'.length) : address;
-}
-
 /**
  * A `ws` server behind node:http, on 127.0.0.1 and ::1: it upgrades requests for /ws (404 for
  * another path, 400 for a bad Host) and hands each connection to `onConnection`.
@@ -51,7 +54,11 @@ async function startWsServer(
   const http = createServer();
   const wss = new WebSocketServer({ noServer: true });
   http.on('upgrade', (request, socket, head) => {
-    if (refuseBadTarget(request, socket)) return;
+    if (refuseBadRequest(request, socket)) return;
+    if (requestPath(request) !== '/ws') {
+      refuseUpgrade(socket, 404, 'no WebSocket endpoint here; use /ws');
+      return;
+    }
     wss.handleUpgrade(request, socket, head, (ws) => {
       const peer = describePeer(request.socket);
       ws.on('close', (code, reason) =>
@@ -60,7 +67,7 @@ async function startWsServer(
       onConnection(ws, request, log);
     });
   });
-  const listening = await listen(http, { port: 0, host: undefined, tls: undefined });
+  const listening = await listen(http, { port: 0, host: undefined, tls: undefined, path: '/ws' });
 
   const stop = () => {
     for (const ws of wss.clients) ws.terminate();
@@ -98,7 +105,7 @@ export function startEchoServer(): Promise<TestServer> {
 /** Greets each client with its address first, then echoes, with `ws`. */
 export function startGreetingServer(): Promise<TestServer> {
   return startWsServer((ws, request, log) => {
-    const address = addressOf(request.socket);
+    const address = peerAddress(request.socket);
     ws.send(`Hello! Your IP is ${address}`);
     ws.on('message', (data, isBinary) => {
       log.push(`Received from ${address}: ${describeMessage(data as Buffer, isBinary)}`);

@@ -2,16 +2,34 @@
 //
 //   pnpm --filter native-server start            listens on ws://localhost:8082/ws
 //   pnpm --filter native-server start --trace    also prints the handshake and every frame
+//   pnpm --filter native-server start --help     every option
 //
 // src/minimal.ts is the same idea in one page; this is the version that handles everything.
 import { exitWithError, readServerOptions } from 'support';
-import { createNativeServer, SHUTDOWN_CODE, SHUTDOWN_REASON } from './server.ts';
+import {
+  createNativeServer,
+  DEFAULT_PORT,
+  HEARTBEAT_INTERVAL_MS,
+  MAX_PAYLOAD,
+  SHUTDOWN_CODE,
+  SHUTDOWN_REASON,
+} from './server.ts';
 
 /** After Ctrl+C or SIGTERM the program exits within this time, whatever happens. */
 const EXIT_DEADLINE_MS = 2000;
 
 try {
-  const options = readServerOptions('native-server', 8082);
+  // The settings, from flags and environment variables (`--help` lists them), over the dials
+  // at the top of src/server.ts.
+  const options = readServerOptions({
+    name: 'native-server',
+    about: 'a WebSocket echo server written by hand on node:http, following RFC 6455',
+    example: 'pnpm --filter native-server start --trace',
+    port: DEFAULT_PORT,
+    heartbeatInterval: HEARTBEAT_INTERVAL_MS,
+    maxPayload: MAX_PAYLOAD,
+    handWritten: true,
+  });
   const server = await createNativeServer(options);
   options.log(`native-server listening on ${server.url}`);
 

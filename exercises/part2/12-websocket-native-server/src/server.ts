@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import {
   createHttpServer,
@@ -7,14 +7,54 @@ import {
   describePeer,
   Inspectors,
   listen,
+  playgroundPage,
   type RunningServer,
-  refuseBadTarget,
+  refuseBadRequest,
+  refuseUpgrade,
+  requestPath,
   type ServerOptions,
+  servePage,
+  upgradeRequired,
 } from 'support';
 import { type ConnectionOptions, WebSocketConnection } from './connection.ts';
 import { inspectConnection } from './inspect.ts';
 import { answerUpgrade } from './upgrade.ts';
 
+// The dials: where this server listens, what it allows, how long it waits. DEFAULT_PORT,
+// HEARTBEAT_INTERVAL_MS and MAX_PAYLOAD are defaults, which a flag or an environment variable
+// changes for one run (PORT, HEARTBEAT_INTERVAL, MAX_PAYLOAD: see `--help`).
+
+/** Where this server speaks WebSocket; every other path is plain HTTP (steps 1 and 3). */
+export const WEBSOCKET_PATH = '/ws';
+/** The port it listens on, unless PORT or --port says otherwise. */
+export const DEFAULT_PORT = 8082;
+/**
+ * A ping to every client this often (HEARTBEAT_INTERVAL): TCP alone never notices a peer that
+ * vanished, and a quiet connection may be closed by a proxy on the way (the heartbeat, below).
+ */
+export const HEARTBEAT_INTERVAL_MS = 30_000;
+/**
+ * The largest message (MAX_PAYLOAD): a bigger one closes with 1009, so that no client can fill
+ * the server's memory.
+ */
+export const MAX_PAYLOAD = 16 * 1024 * 1024;
+/**
+ * Backpressure: once this many bytes wait to be sent to one client, stop reading from it (step 5
+ * in src/connection.ts). Room for a few large echoes in flight: with 1 MiB, every echo of a
+ * 1 MiB message that the network could not take at once stopped the reading (docs/benchmarks.md).
+ */
+export const WRITE_BUFFER_LIMIT = 4 * 1024 * 1024;
+/**
+ * Fairness: the most time one client gets before every other connection has a turn (step 6 in
+ * src/connection.ts).
+ */
+export const TIME_PER_TURN_MS = 1;
+/**
+ * Once our close frame is sent, how long the client has to answer it and close TCP before the
+ * connection is cut (step 7 in src/connection.ts). `ws` waits 30 s; this server gives clients
+ * 1.5 s at shutdown, and no more reason to wait longer here.
+ */
+export const CLOSE_TIMEOUT_MS = 5000;
 /**
  * Closing the listening socket stops new connections but leaves open WebSockets open: each one
  * gets a close frame with 1001, "going away, such as a server going down" (RFC 6455 §7.4.1).
@@ -37,18 +77,33 @@ export async function createNativeServer(options: ServerOptions): Promise<Native
   const log = createLog(options);
   const connections = new Set<WebSocketConnection>();
 
-  // 1. The HTTP server. Plain requests get the browser page at /, 426 at /ws, 404 elsewhere; a
-  //    request that is not complete within the handshake timeout gets 408 and is dropped (see
-  //    createHttpServer in support). The page shows a frame inspector: a page subscribes to
-  //    /inspect/<id>, and its WebSocket, /ws?inspect=<id>, is shown to it (src/inspect.ts);
-  //    --no-inspector turns it off.
+  // 1. The HTTP server. Every WebSocket connection starts as one of its requests; the plain ones
+  //    are answered here (answerHttp, below): the browser page at /, 426 Upgrade Required at
+  //    WEBSOCKET_PATH, 404 anywhere else. support does the rest: TLS with --tls-cert, 421 for a
+  //    request that names a host this server does not answer for (DNS rebinding), and 408 for a
+  //    request not complete within the handshake timeout. The page shows a frame inspector: a
+  //    page subscribes to /inspect/<id> (support), and its WebSocket, /ws?inspect=<id>, is shown
+  //    to it (src/inspect.ts); --no-inspector turns it off.
   const inspectors = new Inspectors({ enabled: options.inspector });
-  const http = createHttpServer({ ...options, inspectors });
+  const page = playgroundPage(options.name, inspectors.enabled ? 'inspector' : 'off');
+  const http = createHttpServer({ ...options, inspectors }, answerHttp);
+  function answerHttp(request: IncomingMessage, response: ServerResponse): void {
+    const path = requestPath(request);
+    if (path === '/') servePage(request, response, page);
+    else if (path === WEBSOCKET_PATH) upgradeRequired(request, response);
+    else {
+      response.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
+      response.end(`Not found. The WebSocket endpoint is ${WEBSOCKET_PATH}.\n`);
+    }
+  }
 
   // 2. The echo: every message goes back to its sender with its type. This, and the rest of what
   //    every connection shares, is made once for the server.
   const connectionOptions: ConnectionOptions = {
     maxPayload: options.maxPayload,
+    writeBufferLimit: WRITE_BUFFER_LIMIT,
+    timePerTurnMs: TIME_PER_TURN_MS,
+    closeTimeoutMs: CLOSE_TIMEOUT_MS,
     trace: options.trace,
     log,
     onMessage(connection, type, data) {
@@ -67,7 +122,14 @@ export async function createNativeServer(options: ServerOptions): Promise<Native
   }
   http.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
     socket.on('error', onSocketError);
-    if (refuseBadTarget(request, socket, options)) return; // a Host not ours, a path not /ws
+    // 400 for HTTP/1.0 or a broken Host, 421 for a host not ours: support's checks, first.
+    if (refuseBadRequest(request, socket, options)) return;
+    // WebSocket is spoken at WEBSOCKET_PATH only.
+    const path = requestPath(request);
+    if (path !== WEBSOCKET_PATH) {
+      refuseUpgrade(socket, 404, `no WebSocket endpoint at ${path}; use ${WEBSOCKET_PATH}`);
+      return;
+    }
     const peer = describePeer(socket);
     const upgraded = answerUpgrade(request, socket, {
       allowedOrigins: options.allowedOrigins,
@@ -101,7 +163,7 @@ export async function createNativeServer(options: ServerOptions): Promise<Native
   }, options.heartbeatInterval);
 
   // 5. Listen: on both loopback addresses by default (see listen in support).
-  const listening = await listen(http, options);
+  const listening = await listen(http, { ...options, path: WEBSOCKET_PATH });
 
   return {
     url: listening.url,

@@ -7,6 +7,7 @@ import { encodeFrame, MAX_FRAGMENTS, Opcode, type ParserEvent } from 'shared';
 import { RawClient } from 'support/testing';
 import { flood } from 'support/testing/flood';
 import { describe, expect, it } from 'vitest';
+import { MAX_PAYLOAD } from '../src/server.ts';
 import {
   clientFrame,
   closePayload,
@@ -194,11 +195,11 @@ describe('message size limit (MAX_PAYLOAD, RFC 6455 §10.4)', () => {
     await expectStillServing(server);
   });
 
-  it('closes with 1009 as soon as a header announces 16 MiB + 1 byte, the default limit', async () => {
+  it('closes with 1009 as soon as a header announces MAX_PAYLOAD + 1 byte, the default limit', async () => {
     const { server, rawClient } = await start();
     const client = await rawClient();
     // Only the header is sent: the length alone must be enough to refuse the message.
-    client.write(rawFrame({ opcode: Opcode.Binary, length: BigInt(16 * 1024 * 1024 + 1) }));
+    client.write(rawFrame({ opcode: Opcode.Binary, length: BigInt(MAX_PAYLOAD + 1) }));
     await expectCloseThenEnd(client, 1009);
     await expectStillServing(server);
   });

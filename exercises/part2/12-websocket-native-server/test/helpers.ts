@@ -17,7 +17,12 @@ import {
   whenClosed,
 } from 'support/testing';
 import { afterEach, expect } from 'vitest';
-import { createNativeServer, type NativeServer } from '../src/server.ts';
+import {
+  createNativeServer,
+  HEARTBEAT_INTERVAL_MS,
+  MAX_PAYLOAD,
+  type NativeServer,
+} from '../src/server.ts';
 
 /** This package's directory, where `src/main.ts` is: for the tests that run the program. */
 export const packageDir = fileURLToPath(new URL('..', import.meta.url));
@@ -41,7 +46,9 @@ export function serverPerTest() {
   });
 
   return async function start(overrides: Parameters<typeof testServerOptions>[0] = {}) {
-    const options = testServerOptions(overrides);
+    // The server's own dials, as its program has them, unless the test says otherwise.
+    const dials = { heartbeatInterval: HEARTBEAT_INTERVAL_MS, maxPayload: MAX_PAYLOAD };
+    const options = testServerOptions({ ...dials, ...overrides });
     const started = await createNativeServer(options);
     server = started;
     return {
