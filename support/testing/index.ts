@@ -7,6 +7,7 @@ export { playgroundContract } from './browser.ts';
 export { controlCharactersIn } from './control-characters.ts';
 export { fairnessContract } from './fairness-contract.ts';
 export { FLOODS, type FloodKind, flood, pingUntilCut, startFlooder } from './flood.ts';
+export { helpContract } from './help-contract.ts';
 export { inspectorChannelContract } from './inspector-channel-contract.ts';
 export {
   type InspectorEntry,

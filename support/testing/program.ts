@@ -12,6 +12,10 @@ export interface Program {
   child: ChildProcess;
   /** stdout and stderr, line by line. */
   output: LineWatcher;
+  /** stdout alone... */
+  stdout: LineWatcher;
+  /** ...and stderr alone. */
+  stderr: LineWatcher;
   /** Resolves when the program has exited and everything it printed has been read. */
   exited: Promise<Exit>;
 }
@@ -32,11 +36,20 @@ export function spawnProgram(
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   const output = new LineWatcher();
+  const stdout = new LineWatcher();
+  const stderr = new LineWatcher();
   let open = 2;
-  for (const stream of [child.stdout, child.stderr]) {
+  for (const [stream, own] of [
+    [child.stdout, stdout],
+    [child.stderr, stderr],
+  ] as const) {
     const lines = createInterface({ input: stream });
-    lines.on('line', output.push);
+    lines.on('line', (line) => {
+      own.push(line);
+      output.push(line);
+    });
     lines.on('close', () => {
+      own.end('the program ended');
       open -= 1;
       if (open === 0) output.end('the program ended');
     });
@@ -45,7 +58,7 @@ export function spawnProgram(
   const exited = new Promise<Exit>((resolve) => {
     child.on('close', (code, signal) => resolve({ code, signal }));
   });
-  return { child, output, exited };
+  return { child, output, stdout, stderr, exited };
 }
 
 /** A server program on a free port, once it has printed its start line. */
