@@ -1,0 +1,495 @@
+import type { Socket } from 'node:net';
+import { codeProblem } from './close-codes.ts';
+import {
+  type BuiltFrame,
+  buildFrame,
+  describeFrame,
+  type FrameInfo,
+  FrameReader,
+  type FrameSpec,
+  isControl,
+  isDefinedOpcode,
+  Opcode,
+  opcodeName,
+} from './frame.ts';
+import { escapeText, hex, preview } from './hex.ts';
+import { type RequestSpec, type ResponseHead, ResponseReader, requestBytes } from './http.ts';
+import { logFrame, type WireEntry, type WireLog } from './log.ts';
+import { type Chunking, WHOLE } from './pieces.ts';
+import { firstInvalidUtf8 } from './utf8.ts';
+
+/**
+ * The largest frame or message the checker reads from a peer. Its biggest message is 16 MiB and
+ * a bit; an echo cannot be larger, and a peer that announces more is not reading its input.
+ */
+export const MAX_INCOMING = 64 * 1024 * 1024;
+
+/** What a connection brings, one at a time, in the order it happened. */
+export type Happening =
+  | { kind: 'response'; head: ResponseHead }
+  | { kind: 'message'; type: 'text' | 'binary'; data: Buffer; frames: number }
+  | { kind: 'pong'; data: Buffer }
+  | { kind: 'close'; code: number | undefined; reason: string }
+  | { kind: 'closed'; reset: boolean }
+  | { kind: 'violation'; section: string; text: string }
+  | { kind: 'timeout'; ms: number };
+
+/** A data message being put together from its fragments. */
+interface Fragments {
+  type: 'text' | 'binary';
+  parts: Buffer[];
+  length: number;
+}
+
+/**
+ * One TCP connection of a case, from the checker's side: it writes what the case says (HTTP,
+ * frames, raw bytes), logs every byte both ways, reads the answer to the upgrade request, then
+ * the peer's frames - which it checks against the rules every frame from a server must follow
+ * (unmasked, RSV 0, known opcodes, control frames short and whole, UTF-8 text, close codes that
+ * may be sent, nothing after the close) - and hands the case what happened, in order.
+ *
+ * It answers the peer's pings with pongs by itself, as any client does, and leaves out the first
+ * `greeting` messages (a server that speaks first, like the hello servers).
+ */
+export class Connection {
+  readonly socket: Socket;
+  readonly number: number;
+  readonly #log: WireLog;
+  #phase: 'http' | 'body' | 'frames' | 'stopped' = 'http';
+  readonly #response = new ResponseReader();
+  readonly #frames = new FrameReader(MAX_INCOMING);
+  #message: Fragments | undefined;
+  #queue: Happening[] = [];
+  #closed: Happening | undefined;
+  #wake: (() => void) | undefined;
+  #greetingLeft: number;
+  #closeSent = false;
+  #closeReceived = false;
+  #ignoredBytes = 0;
+  #errorCode: string | undefined;
+  #destroyedByUs = false;
+  #upgraded = false;
+  #closeCode: number | undefined;
+
+  constructor(socket: Socket, number: number, log: WireLog, greeting: number) {
+    this.socket = socket;
+    this.number = number;
+    this.#log = log;
+    this.#greetingLeft = greeting;
+    socket.on('data', (chunk: Buffer) => this.#receive(chunk));
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      this.#errorCode ??= error.code ?? error.message;
+    });
+    socket.on('end', () => this.#tcpClosed('the peer closed TCP (FIN)', false));
+    socket.on('close', () => {
+      if (this.#destroyedByUs) return;
+      const reset = this.#errorCode !== undefined;
+      this.#tcpClosed(reset ? `TCP reset (${this.#errorCode})` : 'TCP closed by the peer', reset);
+    });
+  }
+
+  /** True once a 101 has come: the connection speaks WebSocket. */
+  get upgraded(): boolean {
+    return this.#upgraded;
+  }
+
+  /** True once the peer broke a rule: the checker reads nothing more from it. */
+  get stopped(): boolean {
+    return this.#phase === 'stopped';
+  }
+
+  /** The code of the peer's close frame, if it had one. */
+  get closeCode(): number | undefined {
+    return this.#closeCode;
+  }
+
+  /** True once the peer's close frame has come. */
+  get closeReceived(): boolean {
+    return this.#closeReceived;
+  }
+
+  get closeSent(): boolean {
+    return this.#closeSent;
+  }
+
+  /** True once TCP is closed, by either side. */
+  get tcpClosed(): boolean {
+    return this.#closed !== undefined || this.socket.destroyed;
+  }
+
+  // --- writing ---
+
+  /** Writes bytes as they are, with a line for the log. */
+  write(bytes: Buffer, entry: Pick<WireEntry, 'summary'> & Partial<WireEntry>): Promise<void> {
+    this.#note({ direction: 'out', bytes: bytes.length, hex: hex(bytes), ...entry });
+    return this.#write(bytes);
+  }
+
+  /** Writes an HTTP request head, and any frames sent with it in the same write. */
+  sendRequest(spec: RequestSpec | Buffer, frames: FrameSpec[] = []): Promise<void> {
+    const head = Buffer.isBuffer(spec) ? spec : requestBytes(spec);
+    const text = head.toString('latin1');
+    this.#note({
+      direction: 'out',
+      summary: escapeText(text.split(/\r?\n/)[0] ?? ''),
+      text,
+      bytes: head.length,
+    });
+    const built = frames.map((frame) => this.#logFrame(buildFrame(frame)));
+    return this.#write(Buffer.concat([head, ...built.map((frame) => frame.bytes)]));
+  }
+
+  /**
+   * Writes frames, in one write or in the pieces a chunking makes (each piece written once the
+   * previous one has left). Resolves when the last byte is written, or TCP is gone.
+   */
+  async send(frames: FrameSpec | FrameSpec[], chunking: Chunking = WHOLE): Promise<void> {
+    const built = (Array.isArray(frames) ? frames : [frames]).map((spec) =>
+      this.#logFrame(buildFrame(spec)),
+    );
+    const bytes = Buffer.concat(built.map((frame) => frame.bytes));
+    const sizes = chunking.sizes(bytes.length, built[0]?.info.header.length ?? 0);
+    if (sizes.length > 1) {
+      const shown = sizes.slice(0, 12).join(', ');
+      this.#note({
+        direction: 'out',
+        summary: `(the ${bytes.length} bytes above go in ${sizes.length} writes: ${shown}${sizes.length > 12 ? ', ...' : ''})`,
+      });
+    }
+    let offset = 0;
+    for (const size of sizes) {
+      if (this.tcpClosed) return;
+      await this.#write(bytes.subarray(offset, offset + size));
+      offset += size;
+      // Let the event loop turn, so that each piece leaves on its own.
+      if (sizes.length > 1) await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  /** Ends the checker's side of TCP (a FIN): "I will send nothing more". */
+  end(): void {
+    if (this.socket.destroyed || this.socket.writableEnded) return;
+    this.#note({ direction: 'tcp', summary: 'the checker closed its side of TCP (FIN)' });
+    this.socket.end();
+  }
+
+  /** Closes TCP at once. */
+  destroy(): void {
+    if (this.socket.destroyed) return;
+    if (!this.#closed) {
+      this.#destroyedByUs = true;
+      this.#note({ direction: 'tcp', summary: 'the checker closed TCP' });
+    }
+    this.socket.destroy();
+  }
+
+  #logFrame(frame: BuiltFrame): BuiltFrame {
+    if (frame.info.opcode === Opcode.Close) this.#closeSent = true;
+    this.#note({
+      direction: 'out',
+      summary: describeFrame(frame.info, preview),
+      hex: hex(frame.bytes),
+      bytes: frame.bytes.length,
+      frame: logFrame(frame.info),
+    });
+    return frame;
+  }
+
+  #write(bytes: Buffer): Promise<void> {
+    if (this.socket.destroyed || this.socket.writableEnded) return Promise.resolve();
+    return new Promise((resolve) => this.socket.write(bytes, () => resolve()));
+  }
+
+  // --- reading ---
+
+  /**
+   * The next thing that happened; `timeout` when nothing did within `ms`. Once TCP has closed,
+   * every later call returns that.
+   */
+  async next(ms: number): Promise<Happening> {
+    const deadline = performance.now() + ms;
+    for (;;) {
+      const happening = this.#queue.shift() ?? this.#closed;
+      if (happening) return happening;
+      if (!(await this.#changed(deadline))) return { kind: 'timeout', ms };
+    }
+  }
+
+  /**
+   * Waits until the greeting messages have all come. Undefined then; otherwise what came
+   * instead (left in place for `next`), or a timeout.
+   */
+  async greeted(ms: number): Promise<Happening | undefined> {
+    const deadline = performance.now() + ms;
+    for (;;) {
+      if (this.#greetingLeft === 0) return undefined;
+      const happening = this.#queue[0] ?? this.#closed;
+      if (happening) return happening;
+      if (!(await this.#changed(deadline))) return { kind: 'timeout', ms };
+    }
+  }
+
+  /** Resolves true when TCP is closed within `ms`. */
+  async whenClosed(ms: number): Promise<boolean> {
+    const deadline = performance.now() + ms;
+    while (!this.tcpClosed) if (!(await this.#changed(deadline))) return false;
+    return true;
+  }
+
+  /** Resolves true at the next change (bytes, TCP closing), false at the deadline. */
+  #changed(deadline: number): Promise<boolean> {
+    const left = deadline - performance.now();
+    if (left <= 0) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#wake = undefined;
+        resolve(false);
+      }, left);
+      this.#wake = () => {
+        clearTimeout(timer);
+        this.#wake = undefined;
+        resolve(true);
+      };
+    });
+  }
+
+  #push(happening: Happening): void {
+    this.#queue.push(happening);
+    this.#wake?.();
+  }
+
+  #note(entry: Omit<WireEntry, 'ms' | 'connection'>): void {
+    this.#log.add({ connection: this.number, ...entry });
+  }
+
+  #tcpClosed(summary: string, reset: boolean): void {
+    if (this.#closed) return;
+    this.#note({ direction: 'tcp', summary });
+    this.#closed = { kind: 'closed', reset };
+    this.#wake?.();
+  }
+
+  #receive(chunk: Buffer): void {
+    switch (this.#phase) {
+      case 'http':
+        this.#readResponse(chunk);
+        break;
+      case 'body':
+        this.#note({
+          direction: 'in',
+          summary: `${chunk.length} bytes of response body: ${escapeText(chunk.toString('latin1'), 120)}`,
+          bytes: chunk.length,
+        });
+        break;
+      case 'frames':
+        this.#readFrames(chunk);
+        break;
+      case 'stopped':
+        this.#ignore(chunk.length);
+        break;
+    }
+    this.#wake?.();
+  }
+
+  #readResponse(chunk: Buffer): void {
+    const read = this.#response.push(chunk);
+    if (read === undefined) return;
+    if (read === 'too-large') {
+      this.#phase = 'stopped';
+      this.#violation('RFC 9112 2.2', 'the response head goes on past 16 KiB without its end');
+      return;
+    }
+    const { head, rest } = read;
+    const text = head.raw.toString('latin1');
+    this.#note({
+      direction: 'in',
+      summary: escapeText(text.split(/\r?\n/)[0] ?? ''),
+      text,
+      bytes: head.raw.length,
+    });
+    this.#push({ kind: 'response', head });
+    this.#upgraded = head.status === 101;
+    this.#phase = this.#upgraded ? 'frames' : 'body';
+    if (rest.length > 0) this.#receive(rest);
+  }
+
+  #readFrames(chunk: Buffer): void {
+    for (const item of this.#frames.push(chunk)) {
+      if (this.#phase !== 'frames') return;
+      if (item.kind === 'unreadable') {
+        this.#note({
+          direction: 'in',
+          summary: `a frame header announcing ${item.length} bytes`,
+          hex: hex(item.header),
+          bytes: item.header.length,
+        });
+        if (item.why === 'top-bit') {
+          this.#violation('5.2', 'a 64-bit length with its most significant bit set');
+        } else {
+          this.#violation('5.2', `a frame of ${item.length} bytes, more than the checker reads`);
+        }
+        return;
+      }
+      this.#note({
+        direction: 'in',
+        summary: describeFrame(item.frame, preview),
+        hex: hex(Buffer.concat([item.frame.header, item.frame.payload.subarray(0, 64)])),
+        bytes: item.frame.header.length + item.frame.payload.length,
+        frame: logFrame(item.frame),
+      });
+      this.#onFrame(item.frame);
+    }
+  }
+
+  /** The rules every frame from a server follows, then what the frame means. */
+  #onFrame(frame: FrameInfo): void {
+    if (this.#closeReceived) {
+      // §5.5.1: "After sending a Close frame, the endpoint MUST NOT send any further data frames."
+      if (!isControl(frame.opcode)) {
+        this.#violation('5.5.1', `a ${opcodeName(frame.opcode)} frame after its close frame`);
+      }
+      return;
+    }
+    const broken = brokenFrameRule(frame) ?? this.#brokenSequenceRule(frame);
+    if (broken) {
+      this.#violation(broken.section, broken.text);
+      return;
+    }
+    const { opcode, payload } = frame;
+    switch (opcode) {
+      case Opcode.Text:
+      case Opcode.Binary:
+        this.#message = { type: opcode === Opcode.Text ? 'text' : 'binary', parts: [], length: 0 };
+        this.#addFragment(frame);
+        return;
+      case Opcode.Continuation:
+        this.#addFragment(frame);
+        return;
+      case Opcode.Ping:
+        // Any client answers a ping with a pong carrying the same bytes (§5.5.2).
+        if (!this.#closeSent) {
+          const pong = this.#logFrame(buildFrame({ opcode: Opcode.Pong, payload }));
+          void this.#write(pong.bytes);
+        }
+        return;
+      case Opcode.Pong:
+        this.#push({ kind: 'pong', data: payload });
+        return;
+      case Opcode.Close:
+        this.#onClose(payload);
+        return;
+    }
+  }
+
+  /** §5.4: a continuation needs a message started; a new message needs the last one ended. */
+  #brokenSequenceRule(frame: FrameInfo): Rule | undefined {
+    if (frame.opcode === Opcode.Continuation && !this.#message) {
+      return { section: '5.4', text: 'a continuation frame with no message started' };
+    }
+    if ((frame.opcode === Opcode.Text || frame.opcode === Opcode.Binary) && this.#message) {
+      return {
+        section: '5.4',
+        text: `a new ${opcodeName(frame.opcode)} frame inside a fragmented message`,
+      };
+    }
+    return undefined;
+  }
+
+  #addFragment(frame: FrameInfo): void {
+    const message = this.#message!;
+    message.parts.push(frame.payload);
+    message.length += frame.payload.length;
+    if (message.length > MAX_INCOMING) {
+      this.#violation('5.4', `a message of more than ${MAX_INCOMING} bytes, more than was sent`);
+      return;
+    }
+    if (!frame.fin) return;
+    this.#message = undefined;
+    const data = Buffer.concat(message.parts, message.length);
+    const bad = message.type === 'text' ? firstInvalidUtf8(data) : -1;
+    if (bad !== -1) {
+      const where = `at byte ${bad}: ${hex(data.subarray(bad, bad + 4))}`;
+      this.#violation('8.1', `a text message that is not valid UTF-8 (${where})`);
+      return;
+    }
+    if (this.#greetingLeft > 0) {
+      this.#greetingLeft--;
+      this.#note({ direction: 'tcp', summary: '(that message is the greeting: not an echo)' });
+      return;
+    }
+    this.#push({ kind: 'message', type: message.type, data, frames: message.parts.length });
+  }
+
+  #onClose(payload: Buffer): void {
+    const broken = brokenClosePayload(payload);
+    if (broken) {
+      this.#violation(broken.section, broken.text);
+      return;
+    }
+    const code = payload.length >= 2 ? payload.readUInt16BE(0) : undefined;
+    this.#closeReceived = true;
+    this.#closeCode = code;
+    this.#push({ kind: 'close', code, reason: payload.subarray(2).toString('utf8') });
+  }
+
+  #violation(section: string, text: string): void {
+    this.#phase = 'stopped';
+    this.#push({ kind: 'violation', section, text });
+  }
+
+  #ignore(bytes: number): void {
+    this.#ignoredBytes += bytes;
+    this.#note({
+      direction: 'in',
+      summary: `${bytes} more bytes, not read (${this.#ignoredBytes} in all since the checker stopped reading)`,
+      bytes,
+    });
+  }
+}
+
+/** A rule broken, and the section that states it. */
+interface Rule {
+  section: string;
+  text: string;
+}
+
+/** The rules a frame from a server follows on its own, whatever came before it. */
+function brokenFrameRule(frame: FrameInfo): Rule | undefined {
+  const { opcode, payload } = frame;
+  const name = opcodeName(opcode);
+  if (frame.masked) return { section: '5.1', text: 'a masked frame: a server never masks' };
+  if (frame.rsv !== 0) {
+    const bits = frame.rsv.toString(2).padStart(3, '0');
+    return { section: '5.2', text: `RSV bits ${bits} set with no extension agreed` };
+  }
+  if (!isDefinedOpcode(opcode)) return { section: '5.2', text: `a frame with the ${name}` };
+  if (isControl(opcode) && !frame.fin)
+    return { section: '5.5', text: `a fragmented ${name} frame` };
+  if (isControl(opcode) && payload.length > 125) {
+    return { section: '5.5', text: `a ${name} frame of ${payload.length} bytes, over 125` };
+  }
+  // §5.2: "the minimal number of bytes MUST be used to encode the length".
+  if (
+    (frame.lengthBytes === 2 && payload.length < 126) ||
+    (frame.lengthBytes === 8 && payload.length < 65536)
+  ) {
+    return {
+      section: '5.2',
+      text: `the length ${payload.length} written in ${frame.lengthBytes} bytes, not the shortest form`,
+    };
+  }
+  return undefined;
+}
+
+/** §5.5.1 and §7.4: a close body is empty, or a code that may be sent and a UTF-8 reason. */
+function brokenClosePayload(payload: Buffer): Rule | undefined {
+  if (payload.length === 1) return { section: '5.5.1', text: 'a close frame with a 1-byte body' };
+  if (payload.length < 2) return undefined;
+  const problem = codeProblem(payload.readUInt16BE(0));
+  if (problem) return { section: problem.section, text: `a close frame with ${problem.text}` };
+  const reason = payload.subarray(2);
+  if (firstInvalidUtf8(reason) !== -1) {
+    return { section: '5.5.1', text: `a close reason that is not valid UTF-8: ${hex(reason)}` };
+  }
+  return undefined;
+}
