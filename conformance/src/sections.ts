@@ -26,6 +26,8 @@ export const SECTION_TITLES: Record<string, string> = {
   '9.1': 'Negotiating extensions',
   '10.4': 'Implementation-specific limits',
   'RFC 9110 5.3': 'Field order',
+  'RFC 9110 5.4': 'Field limits',
+  'RFC 9110 5.6.1': 'Lists',
   'RFC 9110 7.2': 'Host',
   'RFC 9110 9.1': 'Methods',
   'RFC 9110 15.5.22': '426 Upgrade Required',

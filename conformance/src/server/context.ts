@@ -31,6 +31,8 @@ export interface OpenOptions {
   withRequest?: FrameSpec[];
   /** Wait for the greeting before returning (default true). */
   awaitGreeting?: boolean;
+  /** Leave the greeting out of what `next` returns (default true); false: the case counts it. */
+  skipGreeting?: boolean;
 }
 
 /** What a server case works with: connections to the server, and its settings. */
@@ -53,8 +55,9 @@ export class ServerContext {
   }
 
   /** A TCP (or TLS) connection, before any HTTP. */
-  async connect(): Promise<Connection> {
-    const { target, timeoutMs, greeting } = this.settings;
+  async connect(skipGreeting = true): Promise<Connection> {
+    const { target, timeoutMs } = this.settings;
+    const greeting = skipGreeting ? this.settings.greeting : 0;
     try {
       const socket = await openSocket(target, timeoutMs);
       const connection = new Connection(socket, this.connections.length + 1, this.log, greeting);
@@ -97,7 +100,7 @@ export class ServerContext {
    * must check it (RFC 6455 §4.1), and the greeting read. Ends the case FAILED otherwise.
    */
   async open(options: OpenOptions = {}): Promise<Connection> {
-    const connection = await this.connect();
+    const connection = await this.connect(options.skipGreeting !== false);
     const key = randomKey();
     const host = this.settings.target.hostHeader;
     const headers = options.headers?.(host, key) ?? upgradeHeaders(host, key);
@@ -114,7 +117,7 @@ export class ServerContext {
         ),
       );
     }
-    if (options.awaitGreeting !== false) {
+    if (options.awaitGreeting !== false && options.skipGreeting !== false) {
       const instead = await connection.greeted(this.timeoutMs);
       if (instead) {
         throw new Stop(

@@ -21,6 +21,7 @@ import {
   expectFailure,
   expectPong,
   type FailureOptions,
+  PROBE_FRAME,
 } from './judge.ts';
 import { binaryPayload, textPayload } from './payloads.ts';
 
@@ -37,8 +38,9 @@ export function breaks(
     ...spec,
     run: async (context) => {
       const connection = await context.open();
-      await connection.send(frames);
-      return expectFailure(context, connection, codes, options);
+      const probe = options.probe !== false;
+      await connection.send(probe ? [...frames, PROBE_FRAME] : frames);
+      return expectFailure(context, connection, codes, { ...options, probe: false });
     },
   };
 }
@@ -263,7 +265,7 @@ const opcodeCases: Spec[] = [
       { opcode: 0x3, payload: 'reserved' },
     ],
     [1002],
-    { echoedFirst: [Buffer.from('valid')] },
+    { answeredFirst: [Buffer.from('valid')] },
   ),
   breaks(
     {

@@ -15,6 +15,13 @@ import { closePayload, type ServerContext } from './context.ts';
 /** The ping a case sends after breaking a rule. */
 export const PROBE = Buffer.from('probe: still reading?');
 
+/**
+ * The probe ping as a frame. It goes in the same write as the broken rule: a server that fails
+ * the connection at once and closes TCP while the checker still has bytes to write would make
+ * the checker's next write fail, and the close frame waiting to be read would be lost with it.
+ */
+export const PROBE_FRAME = { opcode: Opcode.Ping, payload: PROBE };
+
 /** `§5.2` for RFC 6455, `RFC 9110 §7.2` for the others. */
 export function sectionRef(section: string): string {
   const other = /^RFC (\d+) (.+)$/.exec(section);
@@ -51,8 +58,11 @@ export interface FailureOptions {
   probe?: boolean;
   /** Other codes that are fine too (a 1009 for a length too big to read, say). */
   alsoOk?: number[];
-  /** Valid messages the case sent before the broken rule: their echoes may come first. */
-  echoedFirst?: Buffer[];
+  /**
+   * Payloads of the valid messages and pings the case sent before the broken rule: their echoes
+   * and pongs may come first, in order.
+   */
+  answeredFirst?: Buffer[];
 }
 
 /**
@@ -71,11 +81,14 @@ export async function expectFailure(
   const ok = [...codes, ...(options.alsoOk ?? [])];
   const expected = `the server fails the connection: a close frame with ${codesText(codes)}, and nothing read after the broken rule`;
   if (options.probe !== false) await connection.send({ opcode: Opcode.Ping, payload: PROBE });
-  const echoes = [...(options.echoedFirst ?? [])];
+  const answers = [...(options.answeredFirst ?? [])];
   let happening = await connection.next(context.timeoutMs);
-  while (happening.kind === 'message' && echoes.length > 0) {
-    const echo = echoes.shift()!;
-    if (Buffer.compare(echo, happening.data) !== 0) break;
+  while (
+    (happening.kind === 'message' || happening.kind === 'pong') &&
+    answers.length > 0 &&
+    Buffer.compare(answers[0]!, happening.data) === 0
+  ) {
+    answers.shift();
     happening = await connection.next(context.timeoutMs);
   }
   const actual = describeHappening(happening);

@@ -42,6 +42,14 @@ export function isSendableCode(code: number): boolean {
   );
 }
 
+/**
+ * §7.4.1: 1005, 1006 and 1015 "MUST NOT be set as a status code in a Close control frame by an
+ * endpoint": they describe, on one side, a close that had no code, no close frame, or failed TLS.
+ */
+export function isNeverSent(code: number): boolean {
+  return code === 1005 || code === 1006 || code === 1015;
+}
+
 /** Why a code may not be in a close frame, with the section that says so; undefined if it may. */
 export function codeProblem(code: number): { section: string; text: string } | undefined {
   if (isSendableCode(code)) return undefined;

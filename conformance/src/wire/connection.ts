@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { codeProblem } from './close-codes.ts';
+import { codeProblem, isNeverSent } from './close-codes.ts';
 import {
   type BuiltFrame,
   buildFrame,
@@ -158,12 +158,33 @@ export class Connection {
     }
     let offset = 0;
     for (const size of sizes) {
-      if (this.tcpClosed) return;
+      // Once the peer has closed (or sent its close frame), the rest would not be read.
+      if (this.tcpClosed || this.#closeReceived) return;
       await this.#write(bytes.subarray(offset, offset + size));
       offset += size;
       // Let the event loop turn, so that each piece leaves on its own.
       if (sizes.length > 1) await new Promise((resolve) => setImmediate(resolve));
     }
+  }
+
+  /**
+   * Writes the first `first` bytes of frames now and returns what writes the rest: for a case
+   * that waits to see whether the server reacts before a frame has fully arrived.
+   */
+  async sendHeldBack(frames: FrameSpec | FrameSpec[], first: number): Promise<() => Promise<void>> {
+    const built = (Array.isArray(frames) ? frames : [frames]).map((spec) =>
+      this.#logFrame(buildFrame(spec)),
+    );
+    const bytes = Buffer.concat(built.map((frame) => frame.bytes));
+    this.#note({
+      direction: 'out',
+      summary: `(only the first ${first} of these ${bytes.length} bytes go now; the rest is held back)`,
+    });
+    await this.#write(bytes.subarray(0, first));
+    return async () => {
+      this.#note({ direction: 'out', summary: `(the ${bytes.length - first} bytes held back)` });
+      await this.#write(bytes.subarray(first));
+    };
   }
 
   /** Ends the checker's side of TCP (a FIN): "I will send nothing more". */
@@ -213,6 +234,11 @@ export class Connection {
       if (happening) return happening;
       if (!(await this.#changed(deadline))) return { kind: 'timeout', ms };
     }
+  }
+
+  /** Puts back what `next` returned, for the next call to return again. */
+  unread(happening: Happening): void {
+    if (happening.kind !== 'closed' && happening.kind !== 'timeout') this.#queue.unshift(happening);
   }
 
   /**
@@ -485,8 +511,12 @@ function brokenFrameRule(frame: FrameInfo): Rule | undefined {
 function brokenClosePayload(payload: Buffer): Rule | undefined {
   if (payload.length === 1) return { section: '5.5.1', text: 'a close frame with a 1-byte body' };
   if (payload.length < 2) return undefined;
-  const problem = codeProblem(payload.readUInt16BE(0));
-  if (problem) return { section: problem.section, text: `a close frame with ${problem.text}` };
+  // Other codes no endpoint should send are for the case to judge; these three never go out.
+  const code = payload.readUInt16BE(0);
+  const problem = codeProblem(code);
+  if (problem && isNeverSent(code)) {
+    return { section: problem.section, text: `a close frame with ${problem.text}` };
+  }
   const reason = payload.subarray(2);
   if (firstInvalidUtf8(reason) !== -1) {
     return { section: '5.5.1', text: `a close reason that is not valid UTF-8: ${hex(reason)}` };
