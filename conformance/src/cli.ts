@@ -57,24 +57,23 @@ export async function main(args: string[], io: Io): Promise<number> {
   io.stderr.write(`Checking ${mode.subject}: ${mode.caseCount} cases\n`);
   const results = await mode.run(progressReporter(io.stderr));
   const totals = totalsOf(results, Math.round((performance.now() - started) / 100) / 10);
-  io.stdout.write(summaryReport(results, totals, mode.subject));
 
+  // The files first, so that the total line is the last thing printed.
+  let unwritten = false;
   for (const name of ['json', 'junit', 'html'] as const) {
     const path = options[name];
     const report = FILE_REPORTS[name];
     if (path === undefined || report === undefined) continue;
     try {
-      const written = await writeReport(
-        path,
-        report({ results, totals, subject: mode.subject }),
-        io.cwd,
-      );
-      io.stderr.write(`--${name}: wrote ${written}\n`);
+      const text = report({ results, totals, subject: mode.subject });
+      io.stderr.write(`--${name}: wrote ${await writeReport(path, text, io.cwd)}\n`);
     } catch (error) {
       io.stderr.write(`conformance: cannot write ${path}: ${(error as Error).message}\n`);
-      return EXIT.usage;
+      unwritten = true;
     }
   }
+  io.stdout.write(summaryReport(results, totals, mode.subject));
+  if (unwritten) return EXIT.usage;
   return totals.FAILED > 0 ? EXIT.someFailed : EXIT.noneFailed;
 }
 

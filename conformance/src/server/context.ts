@@ -142,6 +142,11 @@ export class ServerContext {
     await Promise.all(
       this.connections.map(async (connection) => {
         if (connection.tcpClosed) return;
+        // A server that broke a rule gets no polite close: the checker stopped reading it.
+        if (connection.stopped) {
+          connection.destroy();
+          return;
+        }
         if (connection.upgraded && !connection.stopped && !connection.closeSent) {
           await connection.send({
             opcode: 0x8,

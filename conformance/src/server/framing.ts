@@ -80,6 +80,7 @@ const lengthCases: Spec[] = EDGE_LENGTHS.flatMap((length) => [
   // One byte per write, for frames small enough; the header alone byte by byte otherwise.
   echoCase('binary', length, length <= 200 ? BYTE_BY_BYTE : HEADER_BYTE_BY_BYTE),
   echoCase('binary', length, ODD_PIECES),
+  echoCase('text', length, ODD_PIECES),
   echoCase('binary', length, SPLIT_IN_HEADER),
 ]);
 

@@ -81,9 +81,7 @@ function splitCase(name: string, data: Buffer, at: number): Spec {
 
 const validCases: Spec[] = [
   ...VALID.map(({ name, hex }) => validCase(name, bytes(hex), 'whole')),
-  ...VALID.filter(({ hex }) => hex.includes(' '))
-    .slice(-4)
-    .map(({ name, hex }) => validCase(name, bytes(hex), 'fragments')),
+  ...VALID.map(({ name, hex }) => validCase(name, bytes(hex), 'fragments')),
   validCase('Greek "κόσμε"', bytes('ce ba e1 bd b9 cf 83 ce bc ce b5'), BYTE_BY_BYTE),
   validCase('"€" 200 times (600 bytes, 16-bit length)', Buffer.from('€'.repeat(200)), WHOLE),
   validCase('"𝄞" 20000 times (80000 bytes, 64-bit length)', Buffer.from('𝄞'.repeat(20000)), WHOLE),
@@ -140,6 +138,26 @@ const invalidCases: Spec[] = INVALID.map(({ name, hex }) =>
     [1007],
   ),
 );
+
+/** The same invalid sequences, one byte per fragment: a checker that looks at whole fragments
+ * alone would see nothing wrong in most of them. */
+const byteFragmentInvalid: Spec[] = INVALID.map(({ name, hex }) => {
+  const data = bytes(hex);
+  return breaks(
+    {
+      section: '8.1',
+      title: `invalid text, one fragment per byte: ${name}`,
+      rule: INVALID_RULE,
+      lesson: LESSON.utf8,
+    },
+    Array.from(data, (byte, i) => ({
+      opcode: i === 0 ? Opcode.Text : Opcode.Continuation,
+      payload: Buffer.from([byte]),
+      fin: i === data.length - 1,
+    })),
+    [1007],
+  );
+});
 
 /** Invalid text across fragments: only the fragments together show it. */
 const fragmentedInvalid: Spec[] = [
@@ -258,6 +276,7 @@ const failFastCases: Spec[] = [
 export const utf8Cases: Spec[] = [
   ...validCases,
   ...invalidCases,
+  ...byteFragmentInvalid,
   ...fragmentedInvalid,
   ...failFastCases,
 ];

@@ -133,6 +133,7 @@ export class Connection {
       direction: 'out',
       summary: escapeText(text.split(/\r?\n/)[0] ?? ''),
       text,
+      hex: hex(head),
       bytes: head.length,
     });
     const built = frames.map((frame) => this.#logFrame(buildFrame(frame)));
@@ -331,6 +332,7 @@ export class Connection {
       direction: 'in',
       summary: escapeText(text.split(/\r?\n/)[0] ?? ''),
       text,
+      hex: hex(head.raw),
       bytes: head.raw.length,
     });
     this.#push({ kind: 'response', head });

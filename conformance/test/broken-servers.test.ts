@@ -1,0 +1,109 @@
+/**
+ * Servers that each break one rule, and the reference server they come from, which breaks none.
+ * The checker must find each mistake, in the section that states the rule, and blame the
+ * reference server for nothing.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { check, withVerdict } from './support/check.ts';
+import {
+  BREAKS,
+  type Break,
+  type ReferenceServer,
+  startReferenceServer,
+} from './support/reference-server.ts';
+
+let server: ReferenceServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+/** The sections of each family, for --cases. */
+const FAMILY = {
+  handshake: '4,9110,9112,9.1',
+  framing: '5.1,5.2,5.3',
+  control: '5.5.2,5.5.3,5.5',
+  fragmentation: '5.4',
+  utf8: '5.6,8.1',
+  closing: '5.5.1,7.1,7.4',
+  limits: '10.4',
+};
+
+it('the reference server breaks no MUST of any case', async () => {
+  server = await startReferenceServer();
+  const { status, report } = await check([server.url]);
+  expect(withVerdict(report, 'FAILED')).toEqual([]);
+  expect(status).toBe(0);
+  expect(report?.totals.cases).toBeGreaterThan(300);
+});
+
+const CAUGHT: { broken: Break; family: keyof typeof FAMILY; section: string; says: RegExp }[] = [
+  {
+    broken: 'accept-without-guid',
+    family: 'handshake',
+    section: '4.2.2',
+    says: /Sec-WebSocket-Accept is .* it must be/,
+  },
+  { broken: 'any-version', family: 'handshake', section: '4.4', says: /accepted: 101/ },
+  {
+    broken: 'unmasked-ok',
+    family: 'framing',
+    section: '5.1',
+    says: /read on past the broken rule/,
+  },
+  {
+    broken: 'mask-own-frames',
+    family: 'framing',
+    section: '5.1',
+    says: /a masked frame: a server never masks, which §5.1 forbids/,
+  },
+  { broken: 'ignore-rsv', family: 'framing', section: '5.2', says: /read on past the broken rule/ },
+  { broken: 'empty-pong', family: 'control', section: '5.5.2', says: /a pong with other bytes/ },
+  {
+    broken: 'long-control-ok',
+    family: 'control',
+    section: '5.5',
+    says: /read on past the broken rule/,
+  },
+  {
+    broken: 'orphan-continuation',
+    family: 'fragmentation',
+    section: '5.4',
+    says: /read on past the broken rule/,
+  },
+  {
+    broken: 'no-utf8-check',
+    family: 'utf8',
+    section: '8.1',
+    says: /text message that is not valid UTF-8/,
+  },
+  {
+    broken: 'no-close-reply',
+    family: 'closing',
+    section: '5.5.1',
+    says: /TCP closed with no close frame/,
+  },
+  {
+    broken: 'echo-any-close-code',
+    family: 'closing',
+    section: '7.4.1',
+    says: /must never be sent, which §7.4.1 forbids/,
+  },
+  { broken: 'truncate-large', family: 'limits', section: '10.4', says: /came back different/ },
+];
+
+describe.each(CAUGHT)('a server that $broken', ({ broken, family, section, says }) => {
+  it(`is caught in §${section} (${BREAKS[broken]})`, async () => {
+    server = await startReferenceServer(broken);
+    const { status, report } = await check([server.url, '--cases', FAMILY[family]]);
+    expect(status).toBe(1);
+    const caught = (report?.cases ?? []).filter(
+      (result) => result.verdict === 'FAILED' && result.section === section,
+    );
+    expect(caught.length, withVerdict(report, 'FAILED').join('\n')).toBeGreaterThan(0);
+    expect(
+      caught.some((result) => says.test(result.actual)),
+      caught.map((r) => r.actual).join('\n'),
+    ).toBe(true);
+  });
+});

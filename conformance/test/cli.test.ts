@@ -1,0 +1,82 @@
+/**
+ * The command line: `pnpm conformance` at the repository root passes the arguments through and
+ * the exit status back (0 no FAILED, 1 some, 2 usage or unreachable); usage errors in one line.
+ */
+import { spawn } from 'node:child_process';
+import { freePort } from 'support/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import { check, rootDir } from './support/check.ts';
+import { type ReferenceServer, startReferenceServer } from './support/reference-server.ts';
+
+let server: ReferenceServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+/** `pnpm conformance <args>` from the root, as a reader types it. */
+function pnpmConformance(args: string[]): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('pnpm', ['conformance', ...args], { cwd: rootDir });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, output }));
+  });
+}
+
+describe('pnpm conformance, from the repository root', () => {
+  it('a server with no FAILED case: exit status 0, the total line last', async () => {
+    server = await startReferenceServer();
+    const { code, output } = await pnpmConformance([server.url, '--cases', '5.5.2,7.4.1']);
+    expect(output.trim().split('\n').at(-1)).toMatch(
+      /^\d+ cases in [\d.]+ s: \d+ OK, 0 NON-STRICT, 0 INFORMATIONAL, 0 UNIMPLEMENTED, 0 FAILED$/,
+    );
+    expect(code).toBe(0);
+  });
+
+  it('a server with a FAILED case: exit status 1', async () => {
+    server = await startReferenceServer('empty-pong');
+    const { code, output } = await pnpmConformance([server.url, '--cases', '5.5.2']);
+    expect(output).toContain('FAILED 5.5.2/');
+    expect(code).toBe(1);
+  });
+
+  it('nothing listening: exit status 2, and why', async () => {
+    const port = await freePort();
+    const { code, output } = await pnpmConformance([`ws://127.0.0.1:${port}/ws`]);
+    expect(output).toContain(`nothing listens on 127.0.0.1:${port} (connection refused)`);
+    expect(code).toBe(2);
+  });
+});
+
+it('--help: the usage on stdout, exit status 0', async () => {
+  const { status, stdout } = await check(['--help']);
+  expect(stdout).toContain('pnpm conformance <ws-or-wss-url> [options]');
+  expect(status).toBe(0);
+});
+
+describe('usage errors: one line, exit status 2', () => {
+  it.each([
+    { args: [], says: 'which server? give its URL' },
+    { args: ['http://localhost:8082/ws'], says: 'is not a ws:// or wss:// URL' },
+    { args: ['not a url'], says: 'is not a URL' },
+    { args: ['ws://a/ws', 'ws://b/ws'], says: 'one URL at a time' },
+    { args: ['ws://a/ws', '--frobnicate'], says: "Unknown option '--frobnicate'" },
+    { args: ['ws://a/ws', '--timeout', '0'], says: '--timeout takes seconds' },
+    { args: ['ws://a/ws', '--timeout', 'soon'], says: '--timeout takes seconds' },
+    { args: ['ws://a/ws', '--greeting', 'two'], says: '--greeting takes a whole number' },
+    { args: ['ws://a/ws', '--cases', '9.9'], says: '--cases: no case is 9.9 or in section 9.9' },
+    { args: ['ws://a/ws', '--cases', ','], says: '--cases needs ids or sections' },
+    { args: ['ws://a/ws', '--html', 'report.html'], says: '--html is not available yet' },
+    { args: ['--client', 'wscat -c {url}'], says: '--client is not available yet' },
+    { args: ['--client', 'wscat'], says: 'must contain {url}' },
+    { args: ['ws://a/ws', '--client', 'x {url}'], says: 'not both' },
+  ])('$args', async ({ args, says }) => {
+    const { status, stderr, stdout } = await check(args);
+    expect(stderr).toContain(says);
+    expect(stdout).toBe('');
+    expect(status).toBe(2);
+  });
+});

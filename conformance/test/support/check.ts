@@ -1,0 +1,71 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { main } from '../../src/cli.ts';
+import type { Verdict } from '../../src/verdict.ts';
+
+/** This package's folder, where src/main.ts is. */
+export const packageDir = fileURLToPath(new URL('../..', import.meta.url));
+/** The repository's root, where `pnpm conformance` is a script. */
+export const rootDir = fileURLToPath(new URL('../../..', import.meta.url));
+
+/** What `--json` writes. */
+export interface JsonReport {
+  cases: {
+    id: string;
+    section: string;
+    title: string;
+    verdict: Verdict;
+    expected: string;
+    actual: string;
+  }[];
+  totals: Record<Verdict, number> & { cases: number; seconds: number };
+}
+
+export interface Checked {
+  status: number;
+  stdout: string;
+  stderr: string;
+  report: JsonReport | undefined;
+}
+
+/** Runs the checker in this process, as `pnpm conformance <args>`, with its --json report. */
+export async function check(args: string[]): Promise<Checked> {
+  const dir = mkdtempSync(join(tmpdir(), 'conformance-test-'));
+  let stdout = '';
+  let stderr = '';
+  try {
+    const status = await main([...args, '--json', 'report.json'], {
+      stdout: {
+        write: (text) => {
+          stdout += text;
+        },
+        isTTY: false,
+      },
+      stderr: {
+        write: (text) => {
+          stderr += text;
+        },
+        isTTY: false,
+      },
+      cwd: dir,
+    });
+    let report: JsonReport | undefined;
+    try {
+      report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as JsonReport;
+    } catch {
+      report = undefined;
+    }
+    return { status, stdout, stderr, report };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The ids of the cases with this verdict, with their titles and what happened (for messages). */
+export function withVerdict(report: JsonReport | undefined, verdict: Verdict): string[] {
+  return (report?.cases ?? [])
+    .filter((result) => result.verdict === verdict)
+    .map((result) => `${result.id} ${result.title}: ${result.actual}`);
+}
