@@ -31,8 +31,9 @@ export async function runCases<Context>(
   let done = 0;
   const runOne = async (index: number) => {
     const result = await runCase(cases[index]!, harness);
-    results[index] = result;
     done++;
+    result.ended = done;
+    results[index] = result;
     options.progress?.(result, done, cases.length);
   };
 
@@ -79,6 +80,7 @@ async function runCase<Context>(
     lesson: testCase.lesson,
     ...judgement,
     ms: Math.round(log.elapsed),
+    ended: 0,
     wire: log.entries(),
   };
 }

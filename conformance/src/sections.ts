@@ -25,6 +25,7 @@ export const SECTION_TITLES: Record<string, string> = {
   '8.1': 'Handling errors in UTF-8',
   '9.1': 'Negotiating extensions',
   '10.4': 'Implementation-specific limits',
+  'RFC 9110 5.1': 'Field names',
   'RFC 9110 5.3': 'Field order',
   'RFC 9110 5.4': 'Field limits',
   'RFC 9110 5.6.1': 'Lists',
@@ -59,4 +60,22 @@ export function picks(item: string, id: string, section: string): boolean {
   if (wanted === id) return true;
   const key = sectionKey(section);
   return key === wanted || key.startsWith(`${wanted}.`) || key.startsWith(`${wanted}-`);
+}
+
+/**
+ * Sections in reading order: RFC 6455 by number first, then RFC 9110, then RFC 9112.
+ * `5.5` < `5.5.1` < `5.10`.
+ */
+export function compareSections(a: string, b: string): number {
+  const parts = (section: string) => {
+    const other = /^RFC (\d+) (.+)$/.exec(section);
+    const rfc = other ? Number(other[1]) : 6455;
+    return [rfc, ...(other ? other[2]! : section).split('.').map(Number)];
+  };
+  const [left, right] = [parts(a), parts(b)];
+  for (let i = 0; i < Math.max(left.length, right.length); i++) {
+    const difference = (left[i] ?? -1) - (right[i] ?? -1);
+    if (difference !== 0) return difference;
+  }
+  return 0;
 }

@@ -86,6 +86,8 @@ export interface CaseResult extends Judgement {
   rule: string;
   lesson: Lesson;
   ms: number;
+  /** When it ended among the cases of the run: 1 for the first to end. */
+  ended: number;
   wire: WireEntry[];
 }
 

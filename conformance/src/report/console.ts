@@ -1,4 +1,4 @@
-import { sectionHeading } from '../sections.ts';
+import { compareSections, sectionHeading } from '../sections.ts';
 import { type CaseResult, type Totals, VERDICTS, type Verdict } from '../verdict.ts';
 import { describeWire } from './wire-text.ts';
 
@@ -54,7 +54,9 @@ export function summaryReport(results: CaseResult[], totals: Totals, subject: st
   for (const family of families) {
     const inFamily = results.filter((result) => result.family === family);
     out.push(`${family}: ${inFamily.length} cases, ${counts(inFamily)}`);
-    for (const section of [...new Set(inFamily.map((result) => result.section))]) {
+    for (const section of [...new Set(inFamily.map((result) => result.section))].sort(
+      compareSections,
+    )) {
       const inSection = inFamily.filter((result) => result.section === section);
       out.push(
         `  ${sectionHeading(section).padEnd(width)}  ${String(inSection.length).padStart(3)}: ${counts(inSection)}`,
@@ -80,8 +82,30 @@ export function summaryReport(results: CaseResult[], totals: Totals, subject: st
     out.push('', `${verdict}:`);
     for (const result of these) out.push(oneLine(result));
   }
+  out.push(...stoppedNote(results));
   out.push('', totalLine(totals), '');
   return out.join('\n');
+}
+
+/**
+ * A server that crashes on one case fails every case after it, with no connection at all:
+ * point at the cases that ended just before the first of those, one of which stopped it.
+ */
+function stoppedNote(results: CaseResult[]): string[] {
+  const unreachable = results
+    .filter((result) => result.actual.startsWith('no connection:'))
+    .sort((a, b) => a.ended - b.ended);
+  const first = unreachable[0];
+  if (!first) return [];
+  const before = results
+    .filter((result) => result.ended < first.ended && result.ended >= first.ended - 8)
+    .sort((a, b) => a.ended - b.ended);
+  return [
+    '',
+    `Note: ${unreachable.length} cases found no server to connect to; the first of them was number ${first.ended} to end.`,
+    'A server that stops (crashes) fails every case after it. The cases that ended just before:',
+    ...before.map(oneLine),
+  ];
 }
 
 function oneLine(result: CaseResult): string {

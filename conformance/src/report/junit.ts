@@ -1,4 +1,4 @@
-import { sectionHeading } from '../sections.ts';
+import { compareSections, sectionHeading } from '../sections.ts';
 import type { CaseResult, Totals } from '../verdict.ts';
 import { describeWire } from './wire-text.ts';
 
@@ -17,7 +17,7 @@ export function junitReport(results: CaseResult[], totals: Totals, subject: stri
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="${xml(`conformance: ${subject}`)}" tests="${totals.cases}" failures="${totals.FAILED}" skipped="${totals.UNIMPLEMENTED}" time="${totals.seconds}">`,
   ];
-  for (const [section, cases] of sections) {
+  for (const [section, cases] of [...sections].sort(([a], [b]) => compareSections(a, b))) {
     const failures = cases.filter((result) => result.verdict === 'FAILED').length;
     const skipped = cases.filter((result) => result.verdict === 'UNIMPLEMENTED').length;
     const time = seconds(cases.reduce((sum, result) => sum + result.ms, 0));

@@ -53,11 +53,10 @@ async function preflight(
     return `cannot reach ${target.url}: ${(error as Error).message}`;
   }
   try {
-    await checkFirstConnection(connection, target, settings, notes);
+    return await checkFirstConnection(connection, target, settings, notes);
   } finally {
     connection.destroy();
   }
-  return undefined;
 }
 
 async function checkFirstConnection(
@@ -65,16 +64,24 @@ async function checkFirstConnection(
   target: Target,
   settings: ServerSettings,
   notes: (line: string) => void,
-): Promise<void> {
+): Promise<string | undefined> {
   const key = randomKey();
   await connection.sendRequest({
     target: target.path,
     headers: upgradeHeaders(target.hostHeader, key),
   });
   const answer = await connection.next(settings.timeoutMs);
+  if (answer.kind === 'timeout' || answer.kind === 'closed') {
+    // Every case would wait for an answer that does not come: say so now.
+    return `${target.url} takes connections but did not answer a valid upgrade request ${
+      answer.kind === 'timeout' ? `within ${settings.timeoutMs / 1000} s` : 'before closing it'
+    }`;
+  }
   if (answer.kind !== 'response') {
-    notes(`warning: no answer to a valid upgrade request (${answer.kind}); most cases will fail`);
-    return;
+    notes(
+      `warning: no HTTP response to a valid upgrade request (${answer.kind}); most cases will fail`,
+    );
+    return undefined;
   }
   const { head } = answer;
   if (head.status !== 101) {
@@ -82,9 +89,9 @@ async function checkFirstConnection(
       `warning: the server answered a valid upgrade request with ${head.status} ${escapeText(head.reason)}; ` +
         `every case needs a WebSocket connection${head.status === 404 ? ': is the path in the URL right?' : ''}`,
     );
-    return;
+    return undefined;
   }
-  if (checkSwitch(head, key).length > 0) return; // the cases say what is wrong with it
+  if (checkSwitch(head, key).length > 0) return undefined; // the cases say what is wrong with it
   // A server that speaks first shows it before the answer to a ping.
   await connection.send({ opcode: Opcode.Ping, payload: PROBE });
   let messages = 0;
@@ -108,4 +115,5 @@ async function checkFirstConnection(
     break;
   }
   await connection.send(close(1000));
+  return undefined;
 }
