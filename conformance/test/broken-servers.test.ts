@@ -107,3 +107,13 @@ describe.each(CAUGHT)('a server that $broken', ({ broken, family, section, says 
     ).toBe(true);
   });
 });
+
+describe('the checker as a client', () => {
+  it('answers a ping that comes while its own frame is half sent only once the frame is whole', async () => {
+    // Before: the pong went out at once, inside the frame sent a byte at a time, and the server
+    // read it as part of that frame: the echo came back different, or a 1002 for valid input.
+    server = await startReferenceServer(undefined, { pingMidFrame: true });
+    const { report } = await check([server.url, '--cases', '5.2,5.4']);
+    expect(withVerdict(report, 'FAILED')).toEqual([]);
+  });
+});

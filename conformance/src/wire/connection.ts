@@ -70,6 +70,12 @@ export class Connection {
   #destroyedByUs = false;
   #upgraded = false;
   #closeCode: number | undefined;
+  /**
+   * True while a frame is only partly written (sent in pieces, or held back): a pong that answers
+   * the peer's ping waits in #pongs until the frame is whole, or it would land inside it.
+   */
+  #midFrame = false;
+  #pongs: Buffer[] = [];
 
   constructor(socket: Socket, number: number, log: WireLog, greeting: number) {
     this.socket = socket;
@@ -158,14 +164,25 @@ export class Connection {
       });
     }
     let offset = 0;
-    for (const size of sizes) {
-      // Once the peer has closed (or sent its close frame), the rest would not be read.
-      if (this.tcpClosed || this.#closeReceived) return;
-      await this.#write(bytes.subarray(offset, offset + size));
-      offset += size;
-      // Let the event loop turn, so that each piece leaves on its own.
-      if (sizes.length > 1) await new Promise((resolve) => setImmediate(resolve));
+    this.#midFrame = true;
+    try {
+      for (const size of sizes) {
+        // Once the peer has closed (or sent its close frame), the rest would not be read.
+        if (this.tcpClosed || this.#closeReceived) return;
+        await this.#write(bytes.subarray(offset, offset + size));
+        offset += size;
+        // Let the event loop turn, so that each piece leaves on its own.
+        if (sizes.length > 1) await new Promise((resolve) => setImmediate(resolve));
+      }
+    } finally {
+      this.#frameWhole();
     }
+  }
+
+  /** The frames being written are whole on the wire: the pongs that waited go now. */
+  #frameWhole(): void {
+    this.#midFrame = false;
+    for (const pong of this.#pongs.splice(0)) void this.#write(pong);
   }
 
   /**
@@ -181,10 +198,12 @@ export class Connection {
       direction: 'out',
       summary: `(only the first ${first} of these ${bytes.length} bytes go now; the rest is held back)`,
     });
+    this.#midFrame = true;
     await this.#write(bytes.subarray(0, first));
     return async () => {
       this.#note({ direction: 'out', summary: `(the ${bytes.length - first} bytes held back)` });
       await this.#write(bytes.subarray(first));
+      this.#frameWhole();
     };
   }
 
@@ -397,7 +416,8 @@ export class Connection {
         // Any client answers a ping with a pong carrying the same bytes (§5.5.2).
         if (!this.#closeSent) {
           const pong = this.#logFrame(buildFrame({ opcode: Opcode.Pong, payload }));
-          void this.#write(pong.bytes);
+          if (this.#midFrame) this.#pongs.push(pong.bytes);
+          else void this.#write(pong.bytes);
         }
         return;
       case Opcode.Pong:

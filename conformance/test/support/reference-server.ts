@@ -36,7 +36,18 @@ export interface ReferenceServer {
   close(): Promise<void>;
 }
 
-export async function startReferenceServer(broken?: Break): Promise<ReferenceServer> {
+export interface ReferenceOptions {
+  /**
+   * Ping the client once, the moment part of a frame from it has come but not all: allowed (a
+   * ping may come at any time), and the client must not answer it inside its own frame.
+   */
+  pingMidFrame?: boolean;
+}
+
+export async function startReferenceServer(
+  broken?: Break,
+  options: ReferenceOptions = {},
+): Promise<ReferenceServer> {
   const sockets = new Set<Socket>();
   const server = createServer((request, response) => {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
@@ -66,7 +77,7 @@ export async function startReferenceServer(broken?: Break): Promise<ReferenceSer
     socket.write(
       `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`,
     );
-    echo(socket, head, broken);
+    echo(socket, head, broken, options);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -109,8 +120,9 @@ function refuse(request: IncomingMessage, broken?: Break): string | undefined {
 }
 
 /** One connection: frames read, rules checked, messages echoed. */
-function echo(socket: Socket, head: Buffer, broken?: Break): void {
+function echo(socket: Socket, head: Buffer, broken?: Break, options: ReferenceOptions = {}): void {
   const reader = new FrameReader(MAX_PAYLOAD);
+  let pinged = false;
   let message: { type: number; parts: Buffer[]; length: number } | undefined;
   let done = false;
 
@@ -189,6 +201,10 @@ function echo(socket: Socket, head: Buffer, broken?: Break): void {
       const code =
         item.kind === 'unreadable' ? (item.why === 'too-long' ? 1009 : 1002) : onFrame(item.frame);
       if (code !== undefined) closeWith(code);
+    }
+    if (options.pingMidFrame && !pinged && !done && reader.buffered > 0) {
+      pinged = true;
+      send(Opcode.Ping, Buffer.from('mid-frame'));
     }
   };
   socket.on('data', onData);
