@@ -3,6 +3,8 @@
  * the exit status back (0 no FAILED, 1 some, 2 usage or unreachable); usage errors in one line.
  */
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { type AddressInfo, createServer } from 'node:net';
 import { freePort } from 'support/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { check, rootDir } from './support/check.ts';
@@ -55,6 +57,20 @@ it('--help: the usage on stdout, exit status 0', async () => {
   const { status, stdout } = await check(['--help']);
   expect(stdout).toContain('pnpm conformance <ws-or-wss-url> [options]');
   expect(status).toBe(0);
+});
+
+it('a server that takes connections and never answers the handshake: exit status 2, and why', async () => {
+  const silent = createServer((socket) => socket.on('error', () => {}));
+  silent.listen(0, '127.0.0.1');
+  await once(silent, 'listening');
+  try {
+    const { port } = silent.address() as AddressInfo;
+    const { status, stderr } = await check([`ws://127.0.0.1:${port}/ws`, '--timeout', '0.5']);
+    expect(stderr).toContain('takes connections but did not answer a valid upgrade request within 0.5 s');
+    expect(status).toBe(2);
+  } finally {
+    silent.close();
+  }
 });
 
 describe('usage errors: one line, exit status 2', () => {
