@@ -66,7 +66,9 @@ it('a server that takes connections and never answers the handshake: exit status
   try {
     const { port } = silent.address() as AddressInfo;
     const { status, stderr } = await check([`ws://127.0.0.1:${port}/ws`, '--timeout', '0.5']);
-    expect(stderr).toContain('takes connections but did not answer a valid upgrade request within 0.5 s');
+    expect(stderr).toContain(
+      'takes connections but did not answer a valid upgrade request within 0.5 s',
+    );
     expect(status).toBe(2);
   } finally {
     silent.close();

@@ -137,13 +137,14 @@ export async function expectEcho(
   connection: Connection,
   type: 'text' | 'binary',
   data: Uint8Array,
-  timeoutMs = context.timeoutMs,
+  options: { timeoutMs?: number; arrived?: (at: number) => void } = {},
 ): Promise<Judgement> {
   const expected = `the ${type} message of ${size(data.length)} comes back, unchanged`;
   for (;;) {
-    const happening = await connection.next(timeoutMs);
+    const happening = await connection.next(options.timeoutMs ?? context.timeoutMs);
     if (happening.kind === 'pong') continue; // answers to the case's own pings
     if (happening.kind !== 'message') return judgeNoEcho(expected, happening);
+    options.arrived?.(happening.at);
     return compareEcho(expected, type, data, happening);
   }
 }

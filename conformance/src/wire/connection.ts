@@ -27,7 +27,14 @@ export const MAX_INCOMING = 64 * 1024 * 1024;
 /** What a connection brings, one at a time, in the order it happened. */
 export type Happening =
   | { kind: 'response'; head: ResponseHead }
-  | { kind: 'message'; type: 'text' | 'binary'; data: Buffer; frames: number }
+  | {
+      kind: 'message';
+      type: 'text' | 'binary';
+      data: Buffer;
+      frames: number;
+      /** performance.now() when its last byte was read (before the checker looked at it). */
+      at: number;
+    }
   | { kind: 'pong'; data: Buffer }
   | { kind: 'close'; code: number | undefined; reason: string }
   | { kind: 'closed'; reset: boolean }
@@ -150,9 +157,13 @@ export class Connection {
    * Writes frames, in one write or in the pieces a chunking makes (each piece written once the
    * previous one has left). Resolves when the last byte is written, or TCP is gone.
    */
-  async send(frames: FrameSpec | FrameSpec[], chunking: Chunking = WHOLE): Promise<void> {
-    const built = (Array.isArray(frames) ? frames : [frames]).map((spec) =>
-      this.#logFrame(buildFrame(spec)),
+  async send(
+    frames: FrameSpec | (FrameSpec | BuiltFrame)[],
+    chunking: Chunking = WHOLE,
+  ): Promise<void> {
+    // Frames built beforehand (a timed case masks 16 MiB before it starts its clock) or here.
+    const built = (Array.isArray(frames) ? frames : [frames]).map((frame) =>
+      this.#logFrame('bytes' in frame ? frame : buildFrame(frame)),
     );
     const bytes = Buffer.concat(built.map((frame) => frame.bytes));
     const sizes = chunking.sizes(bytes.length, built[0]?.info.header.length ?? 0);
@@ -444,6 +455,7 @@ export class Connection {
   }
 
   #addFragment(frame: FrameInfo): void {
+    const at = performance.now();
     const message = this.#message!;
     message.parts.push(frame.payload);
     message.length += frame.payload.length;
@@ -465,7 +477,7 @@ export class Connection {
       this.#note({ direction: 'tcp', summary: '(that message is the greeting: not an echo)' });
       return;
     }
-    this.#push({ kind: 'message', type: message.type, data, frames: message.parts.length });
+    this.#push({ kind: 'message', type: message.type, data, frames: message.parts.length, at });
   }
 
   #onClose(payload: Buffer): void {
