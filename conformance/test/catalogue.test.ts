@@ -2,13 +2,13 @@
  * The cases as a whole: ids unique and stable in form, every section titled, every lesson link
  * a real heading, enough cases in every family, and --cases picking by id or section prefix.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LESSON } from '../src/lesson.ts';
 import { picks, SECTION_TITLES, sectionKey } from '../src/sections.ts';
 import { serverCases } from '../src/server/mode.ts';
-import { rootDir } from './support/check.ts';
+import { packageDir, rootDir } from './support/check.ts';
 
 const cases = serverCases();
 
@@ -83,5 +83,29 @@ describe('--cases', () => {
     { item: '7.4.1', id: '7.4.2/1', section: '7.4.2', picked: false },
   ])('$item picks $id: $picked', ({ item, id, section, picked }) => {
     expect(picks(item, id, section)).toBe(picked);
+  });
+});
+
+describe('the checker', () => {
+  /** Every .ts file below a folder. */
+  const files = (dir: string): string[] =>
+    readdirSync(dir).flatMap((name) => {
+      const path = join(dir, name);
+      return statSync(path).isDirectory() ? files(path) : name.endsWith('.ts') ? [path] : [];
+    });
+
+  it("imports nothing but Node's built-in modules and its own files: not shared, not ws", () => {
+    const src = join(packageDir, 'src');
+    for (const file of files(src)) {
+      for (const match of readFileSync(file, 'utf8').matchAll(/(?:from|import) '([^']+)'/g)) {
+        const target = match[1] ?? '';
+        const inside =
+          target.startsWith('.') && !relative(src, join(file, '..', target)).startsWith('..');
+        expect(
+          target.startsWith('node:') || inside,
+          `${relative(packageDir, file)} imports ${target}`,
+        ).toBe(true);
+      }
+    }
   });
 });

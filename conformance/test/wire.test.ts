@@ -7,6 +7,7 @@ import { buildFrame, FrameReader, type ReadItem } from '../src/wire/frame.ts';
 import { acceptFor, checkSwitch } from '../src/wire/handshake.ts';
 import { hex } from '../src/wire/hex.ts';
 import { ResponseReader } from '../src/wire/http.ts';
+import { brokenFrameRule } from '../src/wire/rules.ts';
 import { firstInvalidUtf8 } from '../src/wire/utf8.ts';
 
 const fromHex = (text: string) => Buffer.from(text.replace(/ /g, ''), 'hex');
@@ -91,6 +92,31 @@ describe('FrameReader', () => {
     expect(summary(new FrameReader(100).push(fromHex('82 64')))).toEqual([]); // 100 bytes: waits
     expect(summary(new FrameReader(100).push(fromHex('82 65')))).toEqual(['too-long']);
     expect(summary(new FrameReader(100).push(fromHex('82 7e 00 65')))).toEqual(['too-long']);
+  });
+});
+
+describe("the rules of a peer's frames", () => {
+  it('want a server unmasked and a client masked (§5.1), RSV 0 and known opcodes for both', () => {
+    const frame = (spec: Parameters<typeof buildFrame>[0]) => buildFrame(spec).info;
+    expect(
+      brokenFrameRule(frame({ opcode: 1, payload: 'hi', mask: false }), 'server'),
+    ).toBeUndefined();
+    expect(brokenFrameRule(frame({ opcode: 1, payload: 'hi' }), 'server')?.section).toBe('5.1');
+    expect(brokenFrameRule(frame({ opcode: 1, payload: 'hi' }), 'client')).toBeUndefined();
+    expect(
+      brokenFrameRule(frame({ opcode: 1, payload: 'hi', mask: false }), 'client')?.section,
+    ).toBe('5.1');
+    expect(brokenFrameRule(frame({ opcode: 1, rsv: 4, mask: false }), 'server')?.section).toBe(
+      '5.2',
+    );
+    expect(brokenFrameRule(frame({ opcode: 0xb, mask: false }), 'server')?.section).toBe('5.2');
+    expect(brokenFrameRule(frame({ opcode: 9, fin: false, mask: false }), 'server')?.section).toBe(
+      '5.5',
+    );
+    expect(
+      brokenFrameRule(frame({ opcode: 1, payload: 'hi', lengthForm: 16, mask: false }), 'server')
+        ?.section,
+    ).toBe('5.2');
   });
 });
 

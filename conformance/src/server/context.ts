@@ -60,7 +60,8 @@ export class ServerContext {
     const greeting = skipGreeting ? this.settings.greeting : 0;
     try {
       const socket = await openSocket(target, timeoutMs);
-      const connection = new Connection(socket, this.connections.length + 1, this.log, greeting);
+      const number = this.connections.length + 1;
+      const connection = new Connection(socket, { number, log: this.log, greeting });
       this.connections.push(connection);
       this.log.add({
         connection: connection.number,

@@ -48,7 +48,10 @@ async function preflight(
   const { target, timeoutMs } = settings;
   let connection: Connection;
   try {
-    connection = new Connection(await openSocket(target, timeoutMs), 1, new WireLog(), 0);
+    connection = new Connection(await openSocket(target, timeoutMs), {
+      number: 1,
+      log: new WireLog(),
+    });
   } catch (error) {
     return `cannot reach ${target.url}: ${(error as Error).message}`;
   }

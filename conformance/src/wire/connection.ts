@@ -1,5 +1,4 @@
 import type { Socket } from 'node:net';
-import { codeProblem, isNeverSent } from './close-codes.ts';
 import {
   type BuiltFrame,
   buildFrame,
@@ -8,7 +7,6 @@ import {
   FrameReader,
   type FrameSpec,
   isControl,
-  isDefinedOpcode,
   Opcode,
   opcodeName,
 } from './frame.ts';
@@ -16,6 +14,7 @@ import { escapeText, hex, preview } from './hex.ts';
 import { type RequestSpec, type ResponseHead, ResponseReader, requestBytes } from './http.ts';
 import { logFrame, type WireEntry, type WireLog } from './log.ts';
 import { type Chunking, WHOLE } from './pieces.ts';
+import { brokenClosePayload, brokenFrameRule, type PeerRole, type Rule } from './rules.ts';
 import { firstInvalidUtf8 } from './utf8.ts';
 
 /**
@@ -48,15 +47,31 @@ interface Fragments {
   length: number;
 }
 
+export interface ConnectionOptions {
+  /** Which connection of the case: 1, 2... (for the wire log). */
+  number: number;
+  log: WireLog;
+  /** Messages the peer sends of its own first, left out of what `next` returns. */
+  greeting?: number;
+  /** The peer checked: a server (the default) or a client, whose frames are masked. */
+  peer?: PeerRole;
+  /**
+   * The handshake is already done (client mode answers it itself): frames from the start,
+   * beginning with `head`, the bytes that came after the request.
+   */
+  upgraded?: { head: Buffer };
+}
+
 /**
  * One TCP connection of a case, from the checker's side: it writes what the case says (HTTP,
  * frames, raw bytes), logs every byte both ways, reads the answer to the upgrade request, then
- * the peer's frames - which it checks against the rules every frame from a server must follow
- * (unmasked, RSV 0, known opcodes, control frames short and whole, UTF-8 text, close codes that
- * may be sent, nothing after the close) - and hands the case what happened, in order.
+ * the peer's frames - which it checks against the rules every frame from such a peer must follow
+ * (rules.ts: masking, RSV 0, known opcodes, control frames short and whole; and here UTF-8 text,
+ * fragments in order, nothing after the close) - and hands the case what happened, in order.
  *
- * It answers the peer's pings with pongs by itself, as any client does, and leaves out the first
- * `greeting` messages (a server that speaks first, like the hello servers).
+ * It answers the peer's pings with pongs by itself, as any endpoint does (never in the middle of
+ * a frame of its own), and leaves out the first `greeting` messages (a server that speaks first,
+ * like the hello servers).
  */
 export class Connection {
   readonly socket: Socket;
@@ -68,7 +83,8 @@ export class Connection {
   #message: Fragments | undefined;
   #queue: Happening[] = [];
   #closed: Happening | undefined;
-  #wake: (() => void) | undefined;
+  /** Whoever waits for something to happen (next, greeted, whenClosed). */
+  readonly #waiters = new Set<() => void>();
   #greetingLeft: number;
   #closeSent = false;
   #closeReceived = false;
@@ -83,12 +99,14 @@ export class Connection {
    */
   #midFrame = false;
   #pongs: Buffer[] = [];
+  readonly #peer: PeerRole;
 
-  constructor(socket: Socket, number: number, log: WireLog, greeting: number) {
+  constructor(socket: Socket, options: ConnectionOptions) {
     this.socket = socket;
-    this.number = number;
-    this.#log = log;
-    this.#greetingLeft = greeting;
+    this.number = options.number;
+    this.#log = options.log;
+    this.#greetingLeft = options.greeting ?? 0;
+    this.#peer = options.peer ?? 'server';
     socket.on('data', (chunk: Buffer) => this.#receive(chunk));
     socket.on('error', (error: NodeJS.ErrnoException) => {
       this.#errorCode ??= error.code ?? error.message;
@@ -99,6 +117,17 @@ export class Connection {
       const reset = this.#errorCode !== undefined;
       this.#tcpClosed(reset ? `TCP reset (${this.#errorCode})` : 'TCP closed by the peer', reset);
     });
+    if (options.upgraded) {
+      this.#upgraded = true;
+      this.#phase = 'frames';
+      if (options.upgraded.head.length > 0) this.#receive(options.upgraded.head);
+    }
+  }
+
+  /** A frame as the checker sends it: masked to a server (a fresh key each), not to a client. */
+  #build(frame: FrameSpec | BuiltFrame): BuiltFrame {
+    if ('bytes' in frame) return frame;
+    return buildFrame({ ...frame, mask: frame.mask ?? this.#peer === 'server' });
   }
 
   /** True once a 101 has come: the connection speaks WebSocket. */
@@ -149,7 +178,7 @@ export class Connection {
       hex: hex(head),
       bytes: head.length,
     });
-    const built = frames.map((frame) => this.#logFrame(buildFrame(frame)));
+    const built = frames.map((frame) => this.#logFrame(this.#build(frame)));
     return this.#write(Buffer.concat([head, ...built.map((frame) => frame.bytes)]));
   }
 
@@ -163,7 +192,7 @@ export class Connection {
   ): Promise<void> {
     // Frames built beforehand (a timed case masks 16 MiB before it starts its clock) or here.
     const built = (Array.isArray(frames) ? frames : [frames]).map((frame) =>
-      this.#logFrame('bytes' in frame ? frame : buildFrame(frame)),
+      this.#logFrame(this.#build(frame)),
     );
     const bytes = Buffer.concat(built.map((frame) => frame.bytes));
     const sizes = chunking.sizes(bytes.length, built[0]?.info.header.length ?? 0);
@@ -202,7 +231,7 @@ export class Connection {
    */
   async sendHeldBack(frames: FrameSpec | FrameSpec[], first: number): Promise<() => Promise<void>> {
     const built = (Array.isArray(frames) ? frames : [frames]).map((spec) =>
-      this.#logFrame(buildFrame(spec)),
+      this.#logFrame(this.#build(spec)),
     );
     const bytes = Buffer.concat(built.map((frame) => frame.bytes));
     this.#note({
@@ -298,21 +327,26 @@ export class Connection {
     const left = deadline - performance.now();
     if (left <= 0) return Promise.resolve(false);
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.#wake = undefined;
-        resolve(false);
-      }, left);
-      this.#wake = () => {
+      const wake = () => {
         clearTimeout(timer);
-        this.#wake = undefined;
+        this.#waiters.delete(wake);
         resolve(true);
       };
+      const timer = setTimeout(() => {
+        this.#waiters.delete(wake);
+        resolve(false);
+      }, left);
+      this.#waiters.add(wake);
     });
+  }
+
+  #wake(): void {
+    for (const wake of [...this.#waiters]) wake();
   }
 
   #push(happening: Happening): void {
     this.#queue.push(happening);
-    this.#wake?.();
+    this.#wake();
   }
 
   #note(entry: Omit<WireEntry, 'ms' | 'connection'>): void {
@@ -323,7 +357,7 @@ export class Connection {
     if (this.#closed) return;
     this.#note({ direction: 'tcp', summary });
     this.#closed = { kind: 'closed', reset };
-    this.#wake?.();
+    this.#wake();
   }
 
   #receive(chunk: Buffer): void {
@@ -345,7 +379,7 @@ export class Connection {
         this.#ignore(chunk.length);
         break;
     }
-    this.#wake?.();
+    this.#wake();
   }
 
   #readResponse(chunk: Buffer): void {
@@ -399,7 +433,7 @@ export class Connection {
     }
   }
 
-  /** The rules every frame from a server follows, then what the frame means. */
+  /** The rules every frame from the peer follows, then what the frame means. */
   #onFrame(frame: FrameInfo): void {
     if (this.#closeReceived) {
       // §5.5.1: "After sending a Close frame, the endpoint MUST NOT send any further data frames."
@@ -408,7 +442,7 @@ export class Connection {
       }
       return;
     }
-    const broken = brokenFrameRule(frame) ?? this.#brokenSequenceRule(frame);
+    const broken = brokenFrameRule(frame, this.#peer) ?? this.#brokenSequenceRule(frame);
     if (broken) {
       this.#violation(broken.section, broken.text);
       return;
@@ -426,7 +460,7 @@ export class Connection {
       case Opcode.Ping:
         // Any client answers a ping with a pong carrying the same bytes (§5.5.2).
         if (!this.#closeSent) {
-          const pong = this.#logFrame(buildFrame({ opcode: Opcode.Pong, payload }));
+          const pong = this.#logFrame(this.#build({ opcode: Opcode.Pong, payload }));
           if (this.#midFrame) this.#pongs.push(pong.bytes);
           else void this.#write(pong.bytes);
         }
@@ -505,55 +539,4 @@ export class Connection {
       bytes,
     });
   }
-}
-
-/** A rule broken, and the section that states it. */
-interface Rule {
-  section: string;
-  text: string;
-}
-
-/** The rules a frame from a server follows on its own, whatever came before it. */
-function brokenFrameRule(frame: FrameInfo): Rule | undefined {
-  const { opcode, payload } = frame;
-  const name = opcodeName(opcode);
-  if (frame.masked) return { section: '5.1', text: 'a masked frame: a server never masks' };
-  if (frame.rsv !== 0) {
-    const bits = frame.rsv.toString(2).padStart(3, '0');
-    return { section: '5.2', text: `RSV bits ${bits} set with no extension agreed` };
-  }
-  if (!isDefinedOpcode(opcode)) return { section: '5.2', text: `a frame with the ${name}` };
-  if (isControl(opcode) && !frame.fin)
-    return { section: '5.5', text: `a fragmented ${name} frame` };
-  if (isControl(opcode) && payload.length > 125) {
-    return { section: '5.5', text: `a ${name} frame of ${payload.length} bytes, over 125` };
-  }
-  // §5.2: "the minimal number of bytes MUST be used to encode the length".
-  if (
-    (frame.lengthBytes === 2 && payload.length < 126) ||
-    (frame.lengthBytes === 8 && payload.length < 65536)
-  ) {
-    return {
-      section: '5.2',
-      text: `the length ${payload.length} written in ${frame.lengthBytes} bytes, not the shortest form`,
-    };
-  }
-  return undefined;
-}
-
-/** §5.5.1 and §7.4: a close body is empty, or a code that may be sent and a UTF-8 reason. */
-function brokenClosePayload(payload: Buffer): Rule | undefined {
-  if (payload.length === 1) return { section: '5.5.1', text: 'a close frame with a 1-byte body' };
-  if (payload.length < 2) return undefined;
-  // Other codes no endpoint should send are for the case to judge; these three never go out.
-  const code = payload.readUInt16BE(0);
-  const problem = codeProblem(code);
-  if (problem && isNeverSent(code)) {
-    return { section: problem.section, text: `a close frame with ${problem.text}` };
-  }
-  const reason = payload.subarray(2);
-  if (firstInvalidUtf8(reason) !== -1) {
-    return { section: '5.5.1', text: `a close reason that is not valid UTF-8: ${hex(reason)}` };
-  }
-  return undefined;
 }
