@@ -8,6 +8,7 @@ import { check, withVerdict } from './support/check.ts';
 import {
   BREAKS,
   type Break,
+  type ReferenceOptions,
   type ReferenceServer,
   startReferenceServer,
 } from './support/reference-server.ts';
@@ -115,5 +116,61 @@ describe('the checker as a client', () => {
     server = await startReferenceServer(undefined, { pingMidFrame: true });
     const { report } = await check([server.url, '--cases', '5.2,5.4']);
     expect(withVerdict(report, 'FAILED')).toEqual([]);
+  });
+});
+
+describe('choices the RFC leaves to a server are never FAILED', () => {
+  it.each<{
+    choice: string;
+    options: ReferenceOptions;
+    cases: string;
+    verdict: string;
+    says: RegExp;
+  }>([
+    {
+      choice: 'binary messages refused with 1003',
+      options: { refuseBinary: true },
+      cases: '5.2',
+      verdict: 'UNIMPLEMENTED',
+      says: /1003 \(Unsupported Data\): the server does not take this type/,
+    },
+    {
+      choice: 'TCP cut on a broken rule, with no close frame',
+      options: { cutOnError: true },
+      cases: FAMILY.framing,
+      verdict: 'NON-STRICT',
+      says: /TCP (closed|reset),? with no close frame/,
+    },
+    {
+      choice: 'bad UTF-8 found only once the message is whole',
+      options: { utf8AtEnd: true },
+      cases: '8.1',
+      verdict: 'NON-STRICT',
+      says: /1007 only once the message had ended/,
+    },
+    {
+      choice: 'closing TCP left to the client',
+      options: { leaveTcpOpen: true },
+      cases: '7.1.1',
+      verdict: 'INFORMATIONAL',
+      says: /it leaves that to the client/,
+    },
+    {
+      choice: 'a message over the limit closed with 1008',
+      options: { tooBigWith1008: true },
+      cases: '10.4/10',
+      verdict: 'OK',
+      says: /1008 \(Policy Violation\)/,
+    },
+  ])('$choice: $verdict', async ({ options, cases, verdict, says }) => {
+    server = await startReferenceServer(undefined, options);
+    const { status, report } = await check([server.url, '--cases', cases]);
+    expect(withVerdict(report, 'FAILED')).toEqual([]);
+    expect(status).toBe(0);
+    const these = (report?.cases ?? []).filter((result) => result.verdict === verdict);
+    expect(
+      these.some((result) => says.test(result.actual)),
+      these.map((r) => r.actual).join('\n'),
+    ).toBe(true);
   });
 });

@@ -5,7 +5,7 @@ import { size } from '../wire/hex.ts';
 import { BYTE_BY_BYTE, type Chunking, ODD_PIECES, WHOLE } from '../wire/pieces.ts';
 import type { ServerContext } from './context.ts';
 import { breaks } from './framing.ts';
-import { compareEcho, describeHappening, expectEcho } from './judge.ts';
+import { compareEcho, expectEcho, judgeNoEcho } from './judge.ts';
 import { binaryPayload, textPayload } from './payloads.ts';
 
 type Spec = CaseSpec<ServerContext>;
@@ -143,8 +143,7 @@ function controlBetween(
           waiting.shift();
           continue;
         }
-        if (happening.kind !== 'message')
-          return judge.failed(expected, describeHappening(happening));
+        if (happening.kind !== 'message') return judgeNoEcho(expected, happening);
         const echo = compareEcho(expected, 'text', hello, happening);
         if (echo.verdict !== 'OK' || waiting.length === 0) return echo;
         return judge.failed(expected, `the echo came, but no pong "${waiting[0]}" before it`);

@@ -113,7 +113,7 @@ export async function expectFailure(
  * or 1008 as a policy) is the server's limit; 1003 says it does not take that type; a protocol
  * error code for valid input, or TCP cut, is wrong.
  */
-function judgeNoEcho(expected: string, happening: Happening): Judgement {
+export function judgeNoEcho(expected: string, happening: Happening): Judgement {
   const actual = describeHappening(happening);
   if (happening.kind === 'close' && happening.code !== undefined) {
     const code = happening.code;

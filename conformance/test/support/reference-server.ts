@@ -42,6 +42,19 @@ export interface ReferenceOptions {
    * ping may come at any time), and the client must not answer it inside its own frame.
    */
   pingMidFrame?: boolean;
+  /*
+   * Choices the RFC leaves to a server, none of them a broken MUST:
+   */
+  /** Refuse binary messages with 1003 (Unsupported Data). */
+  refuseBinary?: boolean;
+  /** Cut TCP on a broken rule, without a close frame first (a SHOULD not followed). */
+  cutOnError?: boolean;
+  /** Close a message over the limit with 1008 (Policy Violation) rather than 1009. */
+  tooBigWith1008?: boolean;
+  /** After the close frames, leave closing TCP to the client. */
+  leaveTcpOpen?: boolean;
+  /** Check UTF-8 only once a text message is whole, not as it comes. */
+  utf8AtEnd?: boolean;
 }
 
 export async function startReferenceServer(
@@ -128,13 +141,18 @@ function echo(socket: Socket, head: Buffer, broken?: Break, options: ReferenceOp
 
   const send = (opcode: number, payload: Buffer) =>
     socket.write(buildFrame({ opcode, payload, mask: broken === 'mask-own-frames' }).bytes);
-  const closeWith = (code: number) => {
+  /** Sends a close frame: a failure (a rule broken), or the reply to the client's close. */
+  const closeWith = (code: number, reply = false) => {
     if (done) return;
     done = true;
+    if (!reply && options.cutOnError) {
+      socket.destroy();
+      return;
+    }
     const body = Buffer.alloc(2);
-    body.writeUInt16BE(code);
+    body.writeUInt16BE(code === 1009 && options.tooBigWith1008 ? 1008 : code);
     send(Opcode.Close, body);
-    socket.end();
+    if (!(reply && options.leaveTcpOpen)) socket.end();
   };
 
   /** Handles a frame; returns the close code to fail the connection with, if a rule is broken. */
@@ -167,13 +185,15 @@ function echo(socket: Socket, head: Buffer, broken?: Break, options: ReferenceOp
     current.length += payload.length;
     if (current.length > MAX_PAYLOAD) return 1009;
     const data = Buffer.concat(current.parts);
-    if (current.type === Opcode.Text && broken !== 'no-utf8-check') {
+    const checkNow = !options.utf8AtEnd || frame.fin;
+    if (current.type === Opcode.Text && broken !== 'no-utf8-check' && checkNow) {
       // Checked as it comes: only a character cut at the end of a fragment may wait.
       const status = utf8Status(data);
       if (status === 'invalid' || (frame.fin && status === 'incomplete')) return 1007;
     }
     if (!frame.fin) return undefined;
     message = undefined;
+    if (current.type === Opcode.Binary && options.refuseBinary) return 1003;
     const truncated = broken === 'truncate-large' && data.length > 1024 * 1024;
     send(current.type, truncated ? data.subarray(0, 64 * 1024) : data);
     return undefined;
@@ -187,11 +207,11 @@ function echo(socket: Socket, head: Buffer, broken?: Break, options: ReferenceOp
       return undefined;
     }
     if (payload.length === 1) return 1002;
-    if (payload.length === 0) return 1000;
-    const code = payload.readUInt16BE(0);
+    const code = payload.length === 0 ? 1000 : payload.readUInt16BE(0);
     if (!isSendableCode(code) && broken !== 'echo-any-close-code') return 1002;
     if (firstInvalidUtf8(payload.subarray(2)) !== -1) return 1007;
-    return code;
+    closeWith(code, true);
+    return undefined;
   };
 
   const onData = (chunk: Buffer) => {
