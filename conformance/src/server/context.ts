@@ -1,5 +1,6 @@
 import { openSocket, type Target } from '../target.ts';
 import { judge, Stop } from '../verdict.ts';
+import { isSendableCode } from '../wire/close-codes.ts';
 import { Connection } from '../wire/connection.ts';
 import type { FrameSpec } from '../wire/frame.ts';
 import { checkSwitch, type Offer, randomKey, upgradeHeaders } from '../wire/handshake.ts';
@@ -143,16 +144,17 @@ export class ServerContext {
     await Promise.all(
       this.connections.map(async (connection) => {
         if (connection.tcpClosed) return;
-        // A server that broke a rule gets no polite close: the checker stopped reading it.
-        if (connection.stopped) {
+        // Plain HTTP (a refusal) needs no closing handshake, and a server that broke a rule gets
+        // none: the checker stopped reading it.
+        if (!connection.upgraded || connection.stopped) {
           connection.destroy();
           return;
         }
-        if (connection.upgraded && !connection.stopped && !connection.closeSent) {
-          await connection.send({
-            opcode: 0x8,
-            payload: closePayload(connection.closeReceived ? connection.closeCode : 1000),
-          });
+        if (!connection.closeSent) {
+          // The reply echoes the server's code, when it is one a close frame may carry.
+          const code = connection.closeCode;
+          const reply = code !== undefined && isSendableCode(code) ? code : 1000;
+          await connection.send({ opcode: 0x8, payload: closePayload(reply) });
         }
         connection.end();
         await connection.whenClosed(this.quietMs);
