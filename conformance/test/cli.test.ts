@@ -75,6 +75,31 @@ it('a server that takes connections and never answers the handshake: exit status
   }
 });
 
+describe('a server that speaks first', () => {
+  it('is noticed without --greeting, and the hint printed', async () => {
+    server = await startReferenceServer(undefined, { greeting: 'Hello! Your IP is 127.0.0.1' });
+    const { stderr, report } = await check([server.url, '--cases', '5.5.2']);
+    expect(stderr).toContain(
+      'note: the server sent a message of its own before any was asked for ("Hello! Your IP is 127.0.0.1"); if it greets every client, say how many messages with --greeting N',
+    );
+    expect(report?.totals.FAILED).toBeGreaterThan(0);
+  });
+
+  it('is checked as any other with --greeting 1: its greeting skipped', async () => {
+    server = await startReferenceServer(undefined, { greeting: 'Hello!' });
+    const { status, stderr, report } = await check([
+      server.url,
+      '--greeting',
+      '1',
+      '--cases',
+      '4.1,5.2,5.5.2,7.1.1',
+    ]);
+    expect(stderr).not.toContain('note:');
+    expect(report?.cases.filter((result) => result.verdict === 'FAILED')).toEqual([]);
+    expect(status).toBe(0);
+  });
+});
+
 describe('usage errors: one line, exit status 2', () => {
   it.each([
     { args: [], says: 'which server? give its URL' },

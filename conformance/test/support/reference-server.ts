@@ -55,6 +55,8 @@ export interface ReferenceOptions {
   leaveTcpOpen?: boolean;
   /** Check UTF-8 only once a text message is whole, not as it comes. */
   utf8AtEnd?: boolean;
+  /** A message of its own to send right after the 101, as the hello servers do. */
+  greeting?: string;
 }
 
 export async function startReferenceServer(
@@ -227,6 +229,7 @@ function echo(socket: Socket, head: Buffer, broken?: Break, options: ReferenceOp
       send(Opcode.Ping, Buffer.from('mid-frame'));
     }
   };
+  if (options.greeting !== undefined) send(Opcode.Text, Buffer.from(options.greeting));
   socket.on('data', onData);
   // The client ended its side of TCP: end ours too (sockets from 'upgrade' stay half open).
   socket.on('end', () => socket.end());
