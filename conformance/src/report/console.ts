@@ -16,7 +16,7 @@ export function progressReporter(terminal: Terminal) {
   let lastTenth = 0;
   return (result: CaseResult, done: number, total: number) => {
     if (terminal.isTTY) {
-      const line = `case ${done} of ${total}: ${result.id} ${result.title}`.slice(0, 100);
+      const line = `case ${done} of ${total}: ${result.id} ${result.title}`.slice(0, 79);
       terminal.write(`\r\x1b[K${line}${done === total ? '\r\x1b[K' : ''}`);
       return;
     }
