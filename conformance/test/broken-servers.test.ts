@@ -4,7 +4,7 @@
  * reference server for nothing.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { check, withVerdict } from './support/check.ts';
+import { check, LOADED, withVerdict } from './support/check.ts';
 import {
   BREAKS,
   type Break,
@@ -32,7 +32,7 @@ const FAMILY = {
 
 it('the reference server breaks no MUST of any case', async () => {
   server = await startReferenceServer();
-  const { status, report } = await check([server.url]);
+  const { status, report } = await check([server.url, '--timeout', LOADED]);
   expect(withVerdict(report, 'FAILED')).toEqual([]);
   expect(status).toBe(0);
   expect(report?.totals.cases).toBeGreaterThan(300);

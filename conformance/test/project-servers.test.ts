@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { type Program, spawnProgram, startServerProgram } from 'support/testing';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createCertificates } from '../../support/src/certificates.ts';
-import { type JsonReport, packageDir } from './support/check.ts';
+import { type JsonReport, LOADED, packageDir } from './support/check.ts';
 
 const exercise = (folder: string) =>
   fileURLToPath(new URL(`../../exercises/part2/${folder}`, import.meta.url));
@@ -56,7 +56,7 @@ describe.each(SERVERS)('$name', ({ name, folder, greeting }) => {
     const server = await startServerProgram(exercise(folder), [], { QUIET: '1' });
     programs.push(server);
     const args = [server.url, ...(greeting ? ['--greeting', String(greeting)] : [])];
-    const { code, report, output } = await runChecker(args);
+    const { code, report, output } = await runChecker([...args, '--timeout', LOADED]);
     const failed = report.cases.filter((result) => result.verdict === 'FAILED');
     const known = KNOWN[name] ?? [];
     const unknown = failed.filter(

@@ -7,7 +7,7 @@
 import type { AddressInfo } from 'node:net';
 import { afterEach, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
-import { check } from './support/check.ts';
+import { check, LOADED } from './support/check.ts';
 
 let wss: WebSocketServer | undefined;
 afterEach(async () => {
@@ -38,7 +38,7 @@ it('plain ws: every frame rule kept; the HTTP version, Host and the 426 left to 
   });
   await new Promise((resolve) => wss?.once('listening', resolve));
   const { port } = wss.address() as AddressInfo;
-  const { status, report } = await check([`ws://127.0.0.1:${port}/`]);
+  const { status, report } = await check([`ws://127.0.0.1:${port}/`, '--timeout', LOADED]);
   const failed = (report?.cases ?? []).filter((result) => result.verdict === 'FAILED');
   expect(failed.map((result) => `${result.section} ${result.title}`)).toEqual(WS_FAILS);
   expect(status).toBe(1);

@@ -10,6 +10,13 @@ export const packageDir = fileURLToPath(new URL('../..', import.meta.url));
 /** The repository's root, where `pnpm conformance` is a script. */
 export const rootDir = fileURLToPath(new URL('../../..', import.meta.url));
 
+/**
+ * --timeout for the runs that must give no FAILED case: on a machine busy with other tests a
+ * server can take longer than the default 5 s to answer. Only a broken server makes the checker
+ * wait that long; the cases that wait for nothing to happen wait 1 s at most, whatever this is.
+ */
+export const LOADED = '20';
+
 /** What `--json` writes. */
 export interface JsonReport {
   cases: {
