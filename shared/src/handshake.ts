@@ -76,11 +76,8 @@ export function checkUpgradeRequest(
   if (request.method !== 'GET') {
     return { ok: false, status: 405, reason: 'the method must be GET', headers: { Allow: 'GET' } };
   }
-  // §4.1: "the HTTP version MUST be at least 1.1".
-  const [major = 0, minor = 0] = request.httpVersion.split('.').map(Number);
-  if (major < 1 || (major === 1 && minor < 1)) {
-    return refuse(400, 'HTTP/1.1 or later is required');
-  }
+  const versionProblem = checkHttpVersion(request);
+  if (versionProblem) return refuse(400, versionProblem);
   // §4.1: "The request MUST contain a |Host| header field", and only one, well formed.
   const hostProblem = checkHost(request);
   if (hostProblem) return refuse(400, hostProblem);
@@ -123,6 +120,19 @@ export function checkUpgradeRequest(
     }
   }
   return { ok: true, key };
+}
+
+/**
+ * What is wrong with the request's HTTP version for an opening handshake, or undefined when it
+ * is right. RFC 6455 §4.1: "the HTTP version MUST be at least 1.1"; and RFC 9110 §7.8: "A server
+ * MUST ignore an Upgrade header field that is received in an HTTP/1.0 request". Exported for the
+ * servers built on `ws`, which would answer HTTP/1.0 with a 101: support's `refuseBadTarget`
+ * calls it before `ws` sees the request.
+ */
+export function checkHttpVersion(request: Pick<UpgradeRequest, 'httpVersion'>): string | undefined {
+  const [major = 0, minor = 0] = request.httpVersion.split('.').map(Number);
+  if (major < 1 || (major === 1 && minor < 1)) return 'HTTP/1.1 or later is required';
+  return undefined;
 }
 
 // RFC 3986 §3.2.2 and §3.2.3: a host is an IP literal in brackets, or a name (or IPv4 address)

@@ -16,6 +16,7 @@ export {
   acceptKey,
   acceptResponse,
   checkHost,
+  checkHttpVersion,
   checkUpgradeRequest,
   refusalResponse,
   WEBSOCKET_GUID,

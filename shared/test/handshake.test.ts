@@ -125,6 +125,18 @@ describe('checkUpgradeRequest (§4.2.1)', () => {
     });
   });
 
+  it('refuses a Host header sent twice with the same value with 400 (RFC 9110 §7.2)', () => {
+    // RFC 9112 §3.2: a server MUST answer 400 to "any request message that contains more than
+    // one Host header field line": more than one line, even when the values agree.
+    const rawHeaders = ['Host', 'localhost', 'Host', 'localhost', 'Upgrade', 'websocket'];
+    const check = checkUpgradeRequest(request({ host: 'localhost' }, { rawHeaders }));
+    expect(check).toMatchObject({
+      ok: false,
+      status: 400,
+      reason: 'the Host header is sent 2 times; once is the rule',
+    });
+  });
+
   it.each(['a b c', 'x@y/z?', 'host:port', '[::1', '[not-an-ip]', 'ex ample.com:80'])(
     'refuses the malformed Host %j with 400 (RFC 9110 §7.2, RFC 3986 §3.2.2)',
     (host) => {

@@ -1,3 +1,5 @@
+import { oneLine } from './log.ts';
+
 /**
  * A failure the person running the program can fix: a port in use, a bad option, an unreachable
  * server. It is reported as one line, without a stack trace, and ends the program with `exitCode`
@@ -13,10 +15,14 @@ export class ExpectedError extends Error {
   }
 }
 
-/** Prints an expected error as one line and exits; anything else is a bug and keeps its stack. */
+/**
+ * Prints an expected error as one line and exits; anything else is a bug and keeps its stack. The
+ * line often quotes a peer (a server's status line, a close reason): it is printed through
+ * `oneLine`, so that nothing in it reaches the terminal as a control character.
+ */
 export function exitWithError(error: unknown): never {
   if (error instanceof ExpectedError) {
-    console.error(error.message);
+    console.error(oneLine(error.message));
     process.exit(error.exitCode);
   }
   throw error;

@@ -6,7 +6,7 @@
 export { describeConnectError, readUrlArgument } from './client.ts';
 export { describeError, ExpectedError, exitWithError } from './errors.ts';
 export { createHttpServer, refuseBadTarget, refuseUpgrade } from './http.ts';
-export { type InspectorSink, Inspectors } from './inspector.ts';
+export { type HeldEntry, type InspectorSink, Inspectors, requestLines } from './inspector.ts';
 export { listen } from './listen.ts';
 export {
   createLog,
@@ -14,6 +14,7 @@ export {
   describeMessage,
   describePeer,
   type Log,
+  oneLine,
   wholeMessage,
 } from './log.ts';
 export {

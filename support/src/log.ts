@@ -3,7 +3,11 @@ import { closeCodeName } from 'shared';
 
 /**
  * What the servers print. `--quiet` silences the lines about connections and messages, which is
- * what a benchmark or a busy server wants; the start line and errors are always printed.
+ * what a benchmark or a busy server wants; the start line and errors are always printed. Every
+ * line goes through `oneLine` on its way out: much of what a server logs came from a peer (an
+ * Origin, a close reason, a header line with --trace), and a peer must not be able to move the
+ * terminal's cursor, repaint it or forge a line of the log. A multi-line entry (a bug's stack)
+ * becomes one line with `\n` in it.
  */
 export interface Log {
   /** Always printed. */
@@ -16,7 +20,8 @@ export interface Log {
 }
 
 export function createLog(options: { quiet: boolean; log: (line: string) => void }): Log {
-  return { info: options.log, event: options.quiet ? undefined : options.log };
+  const print = (line: string) => options.log(oneLine(line));
+  return { info: print, event: options.quiet ? undefined : print };
 }
 
 // Long messages are cut in logs: one line each, readable in a terminal.
@@ -49,7 +54,10 @@ export function wholeMessage(data: Buffer, binary: boolean): string {
  * A text with its control characters written as escapes, the way JSON.stringify writes them
  * (`\n`, `\t`, `\u001b`), so that one message stays one line and cannot move the terminal's
  * cursor or change its colours. Control characters are Unicode's category Cc: U+0000-U+001F,
- * U+007F (DEL) and U+0080-U+009F. Everything else, accents and emoji included, stays as it is.
+ * U+007F (DEL) and U+0080-U+009F (U+009B alone starts an escape sequence on many terminals, as
+ * ESC [ does). Everything else, accents and emoji included, stays as it is. Its output has no
+ * control characters left, so escaping a line twice changes nothing: a sink can escape every
+ * line it prints, even one built from parts that were escaped already.
  */
 export function oneLine(text: string): string {
   let line = '';
@@ -73,8 +81,13 @@ export function describePeer(socket: Socket): string {
   return `${address.includes(':') ? `[${address}]` : address}:${socket.remotePort ?? '?'}`;
 }
 
-/** `code 1000 (Normal Closure), reason "bye"` for disconnect lines. */
+/**
+ * `code 1000 (Normal Closure), reason "bye"` for disconnect lines. The reason is the peer's text,
+ * quoted as JSON quotes it (`\"`, `\n`, `\u001b`), and with DEL and U+0080-U+009F escaped too,
+ * which JSON.stringify leaves as they are (`oneLine`).
+ */
 export function describeClose(code: number, reason: string | Buffer): string {
   const text = reason.toString();
-  return `code ${code} (${closeCodeName(code)})${text ? `, reason ${JSON.stringify(text)}` : ''}`;
+  const quoted = oneLine(JSON.stringify(text));
+  return `code ${code} (${closeCodeName(code)})${text ? `, reason ${quoted}` : ''}`;
 }

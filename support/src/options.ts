@@ -10,6 +10,7 @@ import { readTlsFiles, type TlsFiles } from './tls.ts';
  *   --host H        HOST                 interface to listen on; default: loopback only
  *   --quiet         QUIET=1              no per-connection and per-message lines
  *   --trace         TRACE=1              print the handshake and every frame (hand-written servers)
+ *   --no-inspector  INSPECTOR=0          no frame inspector on the page (hand-written servers)
  *   --max-payload N MAX_PAYLOAD          largest message in bytes; a bigger one closes with 1009
  *   --tls-cert FILE TLS_CERT             serve wss:// (and https://) with this certificate...
  *   --tls-key FILE  TLS_KEY              ...and this private key (make both with `pnpm certs`)
@@ -25,6 +26,11 @@ export interface ServerOptions {
   host: string | undefined;
   quiet: boolean;
   trace: boolean;
+  /**
+   * The hand-written servers' frame inspector (support/src/inspector.ts): on by default; off with
+   * `--no-inspector` or INSPECTOR=0, and then nothing serves /inspect and no connection is shown.
+   */
+  inspector: boolean;
   maxPayload: number;
   heartbeatInterval: number;
   handshakeTimeout: number;
@@ -54,6 +60,7 @@ export function serverDefaults(name: string, port: number): ServerOptions {
     host: undefined,
     quiet: false,
     trace: false,
+    inspector: true,
     maxPayload: DEFAULT_MAX_PAYLOAD,
     heartbeatInterval: DEFAULT_HEARTBEAT_INTERVAL,
     handshakeTimeout: DEFAULT_HANDSHAKE_TIMEOUT,
@@ -77,6 +84,7 @@ export function readServerOptions(
     host: { type: 'string' },
     quiet: { type: 'boolean' },
     trace: { type: 'boolean' },
+    'no-inspector': { type: 'boolean' },
     'max-payload': { type: 'string' },
     'tls-cert': { type: 'string' },
     'tls-key': { type: 'string' },
@@ -88,6 +96,7 @@ export function readServerOptions(
     host: stringOption(values.host ?? env.HOST),
     quiet: values.quiet === true || isOn(env.QUIET),
     trace: values.trace === true || isOn(env.TRACE),
+    inspector: values['no-inspector'] !== true && !isOff(env.INSPECTOR),
     maxPayload: readCount(
       'MAX_PAYLOAD',
       values['max-payload'] ?? env.MAX_PAYLOAD,
@@ -145,6 +154,11 @@ function stringOption(value: string | undefined): string | undefined {
 
 function isOn(value: string | undefined): boolean {
   return value !== undefined && value !== '' && value !== '0' && value.toLowerCase() !== 'false';
+}
+
+/** Set, and to 0 or false: for the settings that are on unless turned off. */
+function isOff(value: string | undefined): boolean {
+  return value !== undefined && value !== '' && !isOn(value);
 }
 
 function readList(value: string | undefined): string[] | undefined {

@@ -16,9 +16,10 @@ export interface Page {
  * How the page shows frames:
  *   inspector  the server wrote its frames itself, and shows each of them (see inspector.ts);
  *   library    the server is built on `ws`, which keeps frames to itself: the page says so in one
- *              line and points to native-server's page.
+ *              line and points to native-server's page;
+ *   off        a hand-written server started with --no-inspector: the page says so in one line.
  */
-export type FramesView = 'inspector' | 'library';
+export type FramesView = 'inspector' | 'library' | 'off';
 
 /** The page with the server's name in its title, and the headers to serve it with. */
 export function playgroundPage(serverName: string, frames: FramesView): Page {

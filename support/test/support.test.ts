@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { readWebSocketUrl } from '../src/client.ts';
 import { ExpectedError } from '../src/errors.ts';
 import { webSocketUrl } from '../src/listen.ts';
-import { describeMessage, describePeer } from '../src/log.ts';
+import { createLog, describeClose, describeMessage, describePeer, oneLine } from '../src/log.ts';
 import { readServerOptions } from '../src/options.ts';
 import { describeCertificateError, readTlsFiles } from '../src/tls.ts';
 
@@ -35,6 +35,16 @@ describe('server options', () => {
       trace: true,
     });
     expect(readServerOptions('s', 1, [], { QUIET: '0' }).quiet).toBe(false);
+  });
+
+  it('keeps the frame inspector on unless --no-inspector, INSPECTOR=0 or INSPECTOR=false', () => {
+    expect(readServerOptions('s', 1, [], {}).inspector).toBe(true);
+    expect(readServerOptions('s', 1, [], { INSPECTOR: '' }).inspector).toBe(true);
+    expect(readServerOptions('s', 1, [], { INSPECTOR: '1' }).inspector).toBe(true);
+    expect(readServerOptions('s', 1, ['--no-inspector'], {}).inspector).toBe(false);
+    expect(readServerOptions('s', 1, [], { INSPECTOR: '0' }).inspector).toBe(false);
+    expect(readServerOptions('s', 1, [], { INSPECTOR: 'False' }).inspector).toBe(false);
+    expect(readServerOptions('s', 1, ['--no-inspector'], { INSPECTOR: '1' }).inspector).toBe(false);
   });
 
   it('reads MAX_PAYLOAD, HEARTBEAT_INTERVAL and ALLOWED_ORIGINS', () => {
@@ -103,6 +113,33 @@ describe('log lines', () => {
     expect(describeMessage(Buffer.from('é'.repeat(150)), false)).toBe(
       `${'é'.repeat(100)}... (300 bytes)`,
     );
+  });
+
+  it('quotes a close reason with every control character escaped, DEL and C1 included', () => {
+    // JSON.stringify alone escapes ESC but leaves DEL and U+009B (CSI, an escape sequence's start
+    // in one character) as they are.
+    expect(describeClose(1000, Buffer.from('a"\x1b[2J\x7f\u009b31m'))).toBe(
+      'code 1000 (Normal Closure), reason "a\\"\\u001b[2J\\u007f\\u009b31m"',
+    );
+    expect(describeClose(1001, '')).toBe('code 1001 (Going Away)');
+  });
+
+  it('escapes control characters once: what oneLine wrote stays as it is', () => {
+    const hostile = 'FAKE\x1b]0;owned\x07\u0085\u009b2J\nnext';
+    expect(oneLine(hostile)).toBe('FAKE\\u001b]0;owned\\u0007\\u0085\\u009b2J\\nnext');
+    expect(oneLine(oneLine(hostile))).toBe(oneLine(hostile));
+    expect(oneLine('héllo 🎉 \\n')).toBe('héllo 🎉 \\n');
+  });
+
+  it('prints every server log line escaped, info and event alike, one entry on one line', () => {
+    const lines: string[] = [];
+    const log = createLog({ quiet: false, log: (line) => lines.push(line) });
+    log.info('refused 127.0.0.1:5: origin http://a\u009b2J.example');
+    log.event?.('internal error: Error: boom\n    at here');
+    expect(lines).toEqual([
+      'refused 127.0.0.1:5: origin http://a\\u009b2J.example',
+      'internal error: Error: boom\\n    at here',
+    ]);
   });
 
   it('names a peer by address and port, an IPv4-mapped address as IPv4, IPv6 in brackets', () => {

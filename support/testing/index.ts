@@ -4,8 +4,15 @@
 // encoder, the opcodes and the 101 answer of the hand-written core.
 export { acceptResponse, encodeFrame, Opcode } from 'shared';
 export { playgroundContract } from './browser.ts';
+export { controlCharactersIn } from './control-characters.ts';
 export { fairnessContract } from './fairness-contract.ts';
-export { FLOODS, type FloodKind, flood, startFlooder } from './flood.ts';
+export { FLOODS, type FloodKind, flood, pingUntilCut, startFlooder } from './flood.ts';
+export { inspectorChannelContract } from './inspector-channel-contract.ts';
+export {
+  type InspectorEntry,
+  type InspectorSubscription,
+  subscribeToInspector,
+} from './inspector-client.ts';
 export { inspectorContract } from './inspector-contract.ts';
 export { LineWatcher } from './lines.ts';
 export {
@@ -18,5 +25,6 @@ export {
 export { RawClient, rawHttpExchange, readHead } from './raw-client.ts';
 export { freePort, startScriptedServer } from './scripted-server.ts';
 export { testServerOptions } from './server-options.ts';
+export { targetContract } from './target-contract.ts';
 export { clientTlsContract, tlsContract } from './tls-contract.ts';
 export { inboxOf, openWebSocket, roundTrip, whenClosed } from './ws-client.ts';

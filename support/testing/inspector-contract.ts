@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerOptions } from '../src/options.ts';
 import type { RunningServer } from '../src/server.ts';
 import { browserMissing, launchBrowser } from './browser.ts';
+import { subscribeToInspector } from './inspector-client.ts';
 import { testServerOptions } from './server-options.ts';
 
 export interface InspectorContract {
@@ -32,6 +33,14 @@ const message = (page: Page, text: string | RegExp) =>
 const indexOf = (entry: Locator) =>
   entry.evaluate((node) => Array.prototype.indexOf.call(node.parentElement?.children, node));
 
+/** Run in a page: opens a WebSocket to `url`, closes it once open; resolves with the close code. */
+const openAndClose = (url: string) =>
+  new Promise<number>((resolve) => {
+    const ws = new WebSocket(url);
+    ws.onopen = () => ws.close(1000);
+    ws.onclose = (event) => resolve(event.code);
+  });
+
 /**
  * The frame inspector of the hand-written servers' page, in a real Chromium: the handshake and
  * every frame of the page's own connection, and of no other. Skipped without Chromium.
@@ -58,9 +67,15 @@ export function inspectorContract(contract: InspectorContract): void {
     }
 
     /** A page in a context of its own (its own cookies and storage), connected. */
-    async function connectedPage(running: RunningServer, viewport = { width: 1000, height: 900 }) {
+    async function connectedPage(
+      running: RunningServer,
+      viewport = { width: 1000, height: 900 },
+      cookies: { name: string; value: string; httpOnly: boolean }[] = [],
+    ) {
       const context = await browser.newContext({ viewport });
       contexts.push(context);
+      const url = `http://localhost:${running.port}/`;
+      if (cookies.length > 0) await context.addCookies(cookies.map((c) => ({ ...c, url })));
       const page = await context.newPage();
       await page.goto(`http://localhost:${running.port}/`);
       await page.getByRole('button', { name: 'Connect', exact: true }).click();
@@ -178,6 +193,69 @@ export function inspectorContract(contract: InspectorContract): void {
       expect(await frameList(first).textContent()).not.toContain('second page');
       // One handshake each: its own.
       expect(await frame(second, 'the opening handshake').count()).toBe(1);
+    });
+
+    it("hides the page's credentials: its cookies, HttpOnly ones included", async () => {
+      const page = await connectedPage(await start(), undefined, [
+        { name: 'session', value: 's3cr3t-session', httpOnly: true },
+        { name: 'theme', value: 's3cr3t-theme', httpOnly: false },
+      ]);
+      const handshake = frame(page, 'the opening handshake');
+      await handshake.waitFor();
+      const text = await handshake.textContent();
+      expect(text).toContain('Cookie: (hidden: credentials are never shown)');
+      expect(text).not.toContain('s3cr3t');
+    });
+
+    it('shows no connection of a page from another origin that names its id', async () => {
+      const running = await start();
+      const { port } = running;
+      // The subscription, as the server's own page makes it; the test knows its id.
+      const id = crypto.randomUUID();
+      const subscription = await subscribeToInspector(port, id);
+      expect(subscription.status).toBe(200);
+      const url = `ws://localhost:${port}/ws?inspect=${id}`;
+
+      // A page of another origin: the same server reached as 127.0.0.1, not as localhost. Its
+      // Content-Security-Policy lets it connect to itself only: bypassCSP lifts that, as a site
+      // of the attacker's own would not have it.
+      const elsewhere = await browser.newContext({ bypassCSP: true });
+      contexts.push(elsewhere);
+      const other = await elsewhere.newPage();
+      await other.goto(`http://127.0.0.1:${port}/`);
+      expect(await other.evaluate(openAndClose, url)).toBe(1000);
+
+      // Not shown: the subscription still waits, and a page of its own origin is shown.
+      const home = await browser.newContext();
+      contexts.push(home);
+      const own = await home.newPage();
+      await own.goto(`http://localhost:${port}/`);
+      expect(await own.evaluate(openAndClose, url)).toBe(1000);
+      const first = await subscription.next();
+      expect(first?.kind).toBe('handshake');
+      expect(first?.request).toContain(`Origin: http://localhost:${port}`);
+      expect(first?.request).not.toContain(`Origin: http://127.0.0.1:${port}`);
+      subscription.response.destroy();
+    });
+
+    it('with --no-inspector, says so on the page and subscribes to nothing', async () => {
+      const running = await start({ inspector: false });
+      const context = await browser.newContext();
+      contexts.push(context);
+      const page = await context.newPage();
+      const asked: string[] = [];
+      page.on('request', (request) => asked.push(new URL(request.url()).pathname));
+      await page.goto(`http://localhost:${running.port}/`);
+      await page.getByText('The frame inspector of this server is off').waitFor();
+      expect(await frameList(page).isVisible()).toBe(false);
+      await page.getByRole('button', { name: 'Connect', exact: true }).click();
+      await page
+        .getByRole('status')
+        .filter({ hasText: /^open$/ })
+        .waitFor();
+      await send(page, 'no frames');
+      await message(page, /received\s*no frames$/).waitFor();
+      expect(asked.filter((path) => path.startsWith('/inspect/'))).toEqual([]);
     });
 
     it('is usable with the keyboard alone', async () => {

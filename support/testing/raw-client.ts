@@ -29,7 +29,8 @@ export class RawClient {
   private constructor(socket: Socket, head: ResponseHead, rest: Buffer) {
     this.socket = socket;
     this.head = head;
-    this.closed = once(socket, 'close').then(() => undefined);
+    // Resolves however the connection ends, a reset included ('error', then 'close').
+    this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
     socket.on('data', (chunk: Buffer) => this.#receive(chunk));
     socket.resume();
     socket.on('close', () => {
@@ -40,8 +41,18 @@ export class RawClient {
     if (rest.length > 0) this.#receive(rest);
   }
 
-  /** Connects and completes the opening handshake; rejects if the server does not answer 101. */
-  static async connect(port: number, host = '127.0.0.1', path = '/ws'): Promise<RawClient> {
+  /**
+   * Connects and completes the opening handshake; rejects if the server does not answer 101.
+   * `options.headers` go into the upgrade request too (`{ Origin: 'http://127.0.0.1:8082' }`);
+   * `options.withRequest` are bytes sent in the same write as the request (frames a client sends
+   * without waiting for the 101).
+   */
+  static async connect(
+    port: number,
+    host = '127.0.0.1',
+    path = '/ws',
+    options: { headers?: Record<string, string>; withRequest?: Buffer } = {},
+  ): Promise<RawClient> {
     const socket = createConnection(port, host);
     socket.on('error', () => {}); // tests look at `closed` and the events instead
     await once(socket, 'connect');
@@ -49,7 +60,11 @@ export class RawClient {
       host: `${host.includes(':') ? `[${host}]` : host}:${port}`,
       path,
     });
-    socket.write(request);
+    const extra = Object.entries(options.headers ?? {}).map(
+      ([name, value]) => `${name}: ${value}\r\n`,
+    );
+    const requestHead = request.replace(/\r\n$/, `${extra.join('')}\r\n`);
+    socket.write(Buffer.concat([Buffer.from(requestHead), options.withRequest ?? Buffer.alloc(0)]));
     const { head, rest } = await readHead(socket);
     if (head.status !== 101) throw new Error(`server answered ${head.status} ${head.statusText}`);
     return new RawClient(socket, head, rest);

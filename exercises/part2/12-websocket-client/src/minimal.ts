@@ -5,7 +5,8 @@
 //
 // What it leaves out, and src/main.ts adds: hellos on a timer, --count and the other options,
 // a time limit on the handshake and a 2-second one on the closing handshake, one-line failures
-// with exit codes, Ctrl+C, and wss:// with a private CA (--ca, --insecure).
+// with exit codes, Ctrl+C, wss:// with a private CA (--ca, --insecure), and escaping what the
+// server sent before printing it.
 import { WebSocket } from 'ws';
 
 const url = process.argv[2] ?? 'ws://localhost:8080/ws';

@@ -1,5 +1,6 @@
 import {
   DEFAULT_HANDSHAKE_TIMEOUT,
+  oneLine,
   parseArgsOrExplain,
   readCount,
   readTlsTrust,
@@ -28,7 +29,11 @@ export interface ClientOptions extends TlsTrust {
   /** Undefined: no limit. */
   count: number | undefined;
   timeout: number;
-  /** Where the client's lines go; `console.log` in the program. */
+  /**
+   * Where the client's lines go: `console.log` in the program, through `oneLine`. Many lines quote
+   * the server (a message, a close reason, its status line), and a server's escape sequences must
+   * reach the terminal as `\u001b`, not as orders to clear the screen.
+   */
   print: (line: string) => void;
 }
 
@@ -46,6 +51,6 @@ export function readClientOptions(args: string[]): ClientOptions {
     count: values.count === undefined ? undefined : readCount('--count', values.count, 1),
     timeout: readCount('--timeout', values.timeout, DEFAULT_HANDSHAKE_TIMEOUT),
     ...readTlsTrust(values),
-    print: (line) => console.log(line),
+    print: (line) => console.log(oneLine(line)),
   };
 }

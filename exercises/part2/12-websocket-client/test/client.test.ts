@@ -1,6 +1,8 @@
+import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import {
   acceptResponse,
+  controlCharactersIn,
   encodeFrame,
   freePort,
   Opcode,
@@ -237,6 +239,31 @@ describe('failures, in one line', () => {
     ]);
   });
 
+  it('a server that floods pings and never reads: ws cuts it, exit 1', async () => {
+    // Each ping asks for a pong. ws counts the pongs whose write has not completed yet and, at
+    // a ping that finds 60 of them (its maxPendingAutoPongs), terminates the connection: what
+    // the client holds stays bounded. A write completes only after the read that asked for it
+    // is handled, so 61 pings in one read are enough, whether the server reads or not. ws does
+    // not say why; the client sees a connection that ended without a close frame.
+    const ping = encodeFrame({ opcode: Opcode.Ping, payload: Buffer.alloc(125, 0x70) });
+    const pings = Buffer.concat(Array(512).fill(ping));
+    const url = await scripted((socket, key) => {
+      socket.pause(); // never read
+      socket.write(acceptResponse(key));
+      const pump = () => {
+        while (!socket.destroyed && socket.write(pings)) {}
+      };
+      socket.on('drain', pump);
+      pump();
+    });
+    const client = runClient(url, '--interval', '60000');
+    expect(await client.finished).toBe(1);
+    expect(client.output.lines).toEqual([
+      `Connected to ${url}`,
+      'connection lost without a close frame (1006)',
+    ]);
+  });
+
   it('a frame that breaks the protocol: says what ws found and exits 1', async () => {
     const url = await scripted((socket, key) => {
       socket.write(acceptResponse(key));
@@ -258,5 +285,57 @@ describe('failures, in one line', () => {
     const client = runClient(...args);
     expect(await client.finished).toBe(2);
     expect(client.output.lines).toEqual([line]);
+  });
+});
+
+describe('a hostile server cannot write to the terminal', () => {
+  // ESC [2J clears the screen and ESC [1;31m paints red; U+009B is CSI in one character (what
+  // ESC [ is in two, on terminals that take 8-bit controls); DEL; ESC ] 0;...BEL retitles the window.
+  const HOSTILE = '\x1b[2J\x1b[1;31mFAKE\u009b2J\x7f\x1b]0;owned\x07';
+  // The same, as every line shows it: each control character as a JSON-style escape.
+  const ESCAPED = '\\u001b[2J\\u001b[1;31mFAKE\\u009b2J\\u007f\\u001b]0;owned\\u0007';
+
+  /** All the program writes to stdout and stderr, as the terminal would get it. */
+  function bytesWritten(child: ChildProcess): () => string {
+    const chunks: Buffer[] = [];
+    child.stdout?.on('data', (chunk: Buffer) => chunks.push(chunk));
+    child.stderr?.on('data', (chunk: Buffer) => chunks.push(chunk));
+    return () => Buffer.concat(chunks).toString('utf8');
+  }
+
+  it('its status line, in the one error line: escaped', async () => {
+    // Bytes as they go over the wire: latin1 keeps U+009B one byte, 0x9b, as a raw server sends
+    // it. Node reads a status line as latin1, so it arrives as U+009B again.
+    const url = await scripted((socket) => {
+      socket.end(
+        Buffer.from(
+          `HTTP/1.1 403 ${HOSTILE}\r\nX-Evil: ab\u009bcd\r\nContent-Length: 0\r\n\r\n`,
+          'latin1',
+        ),
+      );
+    });
+    const client = runClient(url);
+    const written = bytesWritten(client.child);
+    expect(await client.finished).toBe(1);
+    expect(controlCharactersIn(written(), true)).toEqual([]);
+    expect(client.output.lines).toEqual([`server refused the WebSocket upgrade: 403 ${ESCAPED}`]);
+  });
+
+  it('a text message and a close reason: escaped', async () => {
+    const url = await scripted((socket, key) => {
+      socket.write(acceptResponse(key));
+      socket.write(encodeFrame({ opcode: Opcode.Text, payload: Buffer.from(HOSTILE) }));
+      const close = Buffer.concat([Buffer.from([0x03, 0xe8]), Buffer.from(HOSTILE)]); // 1000
+      socket.write(encodeFrame({ opcode: Opcode.Close, payload: close }));
+    });
+    const client = runClient(url, '--interval', '60000');
+    const written = bytesWritten(client.child);
+    expect(await client.finished).toBe(0);
+    expect(controlCharactersIn(written(), true)).toEqual([]);
+    expect(client.output.lines).toEqual([
+      `Connected to ${url}`,
+      `Received: ${ESCAPED}`,
+      `server closed the connection: code 1000 (Normal Closure), reason "${ESCAPED}"`,
+    ]);
   });
 });

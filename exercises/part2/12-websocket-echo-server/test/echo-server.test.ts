@@ -1,10 +1,14 @@
 import { fileURLToPath } from 'node:url';
 import type { RunningServer } from 'support';
 import {
+  controlCharactersIn,
   encodeFrame,
   inboxOf,
+  MEMORY_PROBE_OPTIONS,
+  memoryOf,
   Opcode,
   openWebSocket,
+  pingUntilCut,
   RawClient,
   rawHttpExchange,
   roundTrip,
@@ -15,7 +19,7 @@ import {
 } from 'support/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { createEchoServer, WRITE_BUFFER_LIMIT } from '../src/server.ts';
+import { createEchoServer, MAX_PENDING_PONGS, WRITE_BUFFER_LIMIT } from '../src/server.ts';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 
@@ -182,6 +186,40 @@ describe('origins', () => {
   });
 });
 
+describe('what a peer sent, in the log', () => {
+  // U+009B is CSI in one character (ESC [ on terminals that take 8-bit controls); ESC [2J clears
+  // the screen; DEL; ESC ] 0;...BEL retitles the window.
+  const HOSTILE = '\x1b[2JFAKE\u009b2J\x7f\x1b]0;owned\x07';
+  const ESCAPED = '\\u001b[2JFAKE\\u009b2J\\u007f\\u001b]0;owned\\u0007';
+
+  it('escapes a hostile Origin in the line that refuses it', async () => {
+    const { server, output } = await start({ allowedOrigins: ['https://only.example'] });
+    // HTTP allows bytes 0x80-0xFF in a header value, and Node reads them as latin1: 0x9b arrives
+    // as U+009B. (Node itself refuses ESC and DEL in a header.)
+    const request = Buffer.from(
+      'GET /ws HTTP/1.1\r\nHost: localhost\r\nOrigin: http://a\u009b2J.example\r\n' +
+        'Upgrade: websocket\r\nConnection: Upgrade\r\n' +
+        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+      'latin1',
+    );
+    expect((await rawHttpExchange(server.port, request)).head.status).toBe(403);
+    const line = await output.waitFor(/^refused /);
+    expect(line).toMatch(/^refused 127\.0\.0\.1:\d+: origin http:\/\/a\\u009b2J\.example$/);
+    for (const line of output.lines) expect(controlCharactersIn(line)).toEqual([]);
+  });
+
+  it('escapes a hostile close reason in the disconnect line', async () => {
+    const { server, output } = await start();
+    const client = await RawClient.connect(server.port);
+    const reason = Buffer.concat([Buffer.from([0x03, 0xe8]), Buffer.from(HOSTILE)]); // 1000
+    client.sendFrame(Opcode.Close, reason);
+    await client.closed;
+    const line = await output.waitFor(/^disconnected: /);
+    expect(line.endsWith(`, code 1000 (Normal Closure), reason "${ESCAPED}"`)).toBe(true);
+    for (const line of output.lines) expect(controlCharactersIn(line)).toEqual([]);
+  });
+});
+
 describe('an error in our own code', () => {
   it('fails only that connection, with 1011 and no details; the server keeps serving', async () => {
     // The log line of one message throws, as a bug in a message handler would.
@@ -307,6 +345,62 @@ describe('limits and health', () => {
     expect(waiting).toBeGreaterThan(4 * MiB);
     expect(waiting).toBeLessThanOrEqual(WRITE_BUFFER_LIMIT + MiB + 14);
     client.socket.destroy();
+  });
+});
+
+describe('pings (ws answers each with a pong)', () => {
+  it('answers 100 pings sent in one write, and the connection stays open', async () => {
+    // ws's default (60 pongs not yet written) cut such a client after 60 pongs, without a close
+    // frame, although it reads everything: the 100 pongs are written while one read is handled.
+    const { server } = await start();
+    const client = await RawClient.connect(server.port);
+    const pings = Array.from({ length: 100 }, (_, i) =>
+      encodeFrame({ opcode: Opcode.Ping, payload: Buffer.from(`ping ${i}`), mask: true }),
+    );
+    client.write(Buffer.concat(pings));
+    for (let i = 0; i < 100; i++) {
+      const pong = await client.next();
+      expect(pong?.type === 'pong' && pong.data.toString(), `pong ${i}`).toBe(`ping ${i}`);
+    }
+    client.sendFrame(Opcode.Text, 'still open');
+    expect(await client.next()).toMatchObject({ type: 'text', data: Buffer.from('still open') });
+    client.socket.destroy();
+  });
+
+  it('ends a client that sends pings and never reads, once the write limit is full of pongs', async () => {
+    const program = await startServerProgram(packageDir, [], {
+      QUIET: '1',
+      NODE_OPTIONS: MEMORY_PROBE_OPTIONS,
+    });
+    try {
+      const baseline = await memoryOf(program);
+      const most = { buffers: 0, heap: 0 };
+      // About 1 MiB of pings at a time, and the server's memory after each.
+      const { sent, cut } = await pingUntilCut(
+        program.port,
+        async () => {
+          const now = await memoryOf(program);
+          most.buffers = Math.max(most.buffers, now.arrayBuffers - baseline.arrayBuffers);
+          most.heap = Math.max(most.heap, now.heapUsed - baseline.heapUsed);
+        },
+        64 * 1024 * 1024,
+      );
+      // ws cut it at a ping that found MAX_PENDING_PONGS pongs waiting (after the kernel's
+      // buffers had filled up with more), long before 64 MiB, and not before: it had more than
+      // that many 131-byte pings (ws's default of 60 cut it within the first block)...
+      expect(cut).toBe(true);
+      expect(sent).toBeGreaterThan(MAX_PENDING_PONGS * 131);
+      // ...and until then held those pongs: WRITE_BUFFER_LIMIT of them (each keeps its part of
+      // the read it came in), with 10% to spare, and one more block (1 MiB) of pings being read.
+      // Measured: 4.3 MB.
+      expect(most.buffers).toBeLessThanOrEqual(1.1 * WRITE_BUFFER_LIMIT + 1024 * 1024);
+      // Each waiting pong also costs ws about 300 bytes of bookkeeping (two queued writes and
+      // a callback): 9.8 MB measured at 33,000 pongs. Bounded too, if not by the same figure.
+      expect(most.heap).toBeLessThanOrEqual(4 * WRITE_BUFFER_LIMIT);
+    } finally {
+      program.child.kill('SIGTERM');
+      await program.exited;
+    }
   });
 });
 

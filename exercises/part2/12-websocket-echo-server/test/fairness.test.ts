@@ -3,8 +3,8 @@ import { fairnessContract } from 'support/testing';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 
-// While 36 clients flood the program with empty continuation frames, pings whose pongs they never
-// read, and unsolicited pongs, another client still gets its echoes, the median of them within a stated bound: the
-// server handles at most BYTES_PER_TURN of one client's bytes per turn of the event loop
-// (src/server.ts). The test itself is support/testing/fairness-contract.ts.
+// While 36 clients flood the program with empty continuation frames, pings whose pongs they
+// never read, and unsolicited pongs, another client still gets its echoes, the median of them
+// within a stated bound: once the server has spent TIME_PER_TURN_MS on one client, the others get
+// a turn of the event loop (src/server.ts). The test itself is support/testing/fairness-contract.ts.
 fairnessContract('echo-server', packageDir, false);

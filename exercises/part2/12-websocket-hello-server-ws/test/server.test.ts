@@ -3,8 +3,11 @@ import type { RunningServer, ServerOptions } from 'support';
 import {
   encodeFrame,
   inboxOf,
+  MEMORY_PROBE_OPTIONS,
+  memoryOf,
   Opcode,
   openWebSocket,
+  pingUntilCut,
   RawClient,
   rawHttpExchange,
   roundTrip,
@@ -15,7 +18,7 @@ import {
 } from 'support/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ClientOptions, WebSocket } from 'ws';
-import { createHelloServer, WRITE_BUFFER_LIMIT } from '../src/server.ts';
+import { createHelloServer, MAX_PENDING_PONGS, WRITE_BUFFER_LIMIT } from '../src/server.ts';
 
 // Everything the server does besides the greeting: the code it shares with echo-server (the
 // upgrade checks, the 1011 guard, limits, the heartbeat, backpressure, the shutdown), tested
@@ -264,6 +267,62 @@ describe('limits and health', () => {
     expect(waiting).toBeGreaterThan(4 * MiB);
     expect(waiting).toBeLessThanOrEqual(WRITE_BUFFER_LIMIT + MiB + 14);
     client.socket.destroy();
+  });
+});
+
+describe('pings (ws answers each with a pong)', () => {
+  it('answers 100 pings sent in one write, and the connection stays open', async () => {
+    // ws's default (60 pongs not yet written) cut such a client after 60 pongs, without a close
+    // frame, although it reads everything: the 100 pongs are written while one read is handled.
+    const { server } = await start();
+    const client = await connectRaw(server.port);
+    const pings = Array.from({ length: 100 }, (_, i) =>
+      encodeFrame({ opcode: Opcode.Ping, payload: Buffer.from(`ping ${i}`), mask: true }),
+    );
+    client.write(Buffer.concat(pings));
+    for (let i = 0; i < 100; i++) {
+      const pong = await client.next();
+      expect(pong?.type === 'pong' && pong.data.toString(), `pong ${i}`).toBe(`ping ${i}`);
+    }
+    client.sendFrame(Opcode.Text, 'still open');
+    expect(await client.next()).toMatchObject({ type: 'text', data: Buffer.from('still open') });
+    client.socket.destroy();
+  });
+
+  it('ends a client that sends pings and never reads, once the write limit is full of pongs', async () => {
+    const program = await startServerProgram(packageDir, [], {
+      QUIET: '1',
+      NODE_OPTIONS: MEMORY_PROBE_OPTIONS,
+    });
+    try {
+      const baseline = await memoryOf(program);
+      const most = { buffers: 0, heap: 0 };
+      // About 1 MiB of pings at a time, and the server's memory after each.
+      const { sent, cut } = await pingUntilCut(
+        program.port,
+        async () => {
+          const now = await memoryOf(program);
+          most.buffers = Math.max(most.buffers, now.arrayBuffers - baseline.arrayBuffers);
+          most.heap = Math.max(most.heap, now.heapUsed - baseline.heapUsed);
+        },
+        64 * 1024 * 1024,
+      );
+      // ws cut it at a ping that found MAX_PENDING_PONGS pongs waiting (after the kernel's
+      // buffers had filled up with more), long before 64 MiB, and not before: it had more than
+      // that many 131-byte pings (ws's default of 60 cut it within the first block)...
+      expect(cut).toBe(true);
+      expect(sent).toBeGreaterThan(MAX_PENDING_PONGS * 131);
+      // ...and until then held those pongs: WRITE_BUFFER_LIMIT of them (each keeps its part of
+      // the read it came in), with 10% to spare, and one more block (1 MiB) of pings being read.
+      // Measured: 4.3 MB.
+      expect(most.buffers).toBeLessThanOrEqual(1.1 * WRITE_BUFFER_LIMIT + 1024 * 1024);
+      // Each waiting pong also costs ws about 300 bytes of bookkeeping (two queued writes and
+      // a callback): 9.8 MB measured at 33,000 pongs. Bounded too, if not by the same figure.
+      expect(most.heap).toBeLessThanOrEqual(4 * WRITE_BUFFER_LIMIT);
+    } finally {
+      program.child.kill('SIGTERM');
+      await program.exited;
+    }
   });
 });
 

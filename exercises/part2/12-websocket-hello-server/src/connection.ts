@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import {
   CloseCode,
   describeFrame,
@@ -18,16 +19,29 @@ import { bothHooks, type FrameHook } from './inspect.ts';
 export const WRITE_BUFFER_LIMIT = 4 * 1024 * 1024;
 
 /**
- * Fairness: the most bytes of one client handled before every other connection gets a turn.
- * Node reads a socket 64 KiB at a time and, while bytes keep coming, up to 32 times in a row
+ * Fairness: the most time the server spends on one client before every other connection gets a
+ * turn. Node reads a socket 64 KiB at a time and, while bytes keep coming, up to 32 times in a row
  * before it looks at any other socket (libuv). A client that floods us with the smallest frames
  * there are - an empty masked frame is 6 bytes (RFC 6455 §5.2), over 10,000 in 64 KiB, and
  * unsolicited pongs or empty continuation frames need no answer to send back - would then cost a
- * few milliseconds per read, and a few such clients would hold the event loop for seconds: no
- * echo for anyone else, no new handshake answered. Once a connection has had this many bytes
- * handled, reading from it pauses until the next turn of the event loop (step 6).
+ * millisecond or more per read, and a few such clients would hold the event loop for seconds: no
+ * echo for anyone else, no new handshake answered. Once a connection has had this much of the
+ * server's time, reading from it pauses until the next turn of the event loop (step 6).
+ *
+ * Time, not bytes: what a byte costs depends on what it is. 64 KiB of one large message is
+ * unmasked and copied in tens of microseconds; 64 KiB of empty frames is 10,000 events; and a
+ * frame shown in the page's inspector costs more than one that is not. Time counts all of it.
  */
-export const BYTES_PER_TURN = 64 * 1024;
+export const TIME_PER_TURN_MS = 1;
+
+/**
+ * The closing handshake's deadline. Once our close frame is sent, the client has this long to
+ * answer it and close TCP; then the connection is cut, whatever the client does (RFC 6455
+ * §7.1.1 has the server close TCP; a client that never reads our last frames must not keep it
+ * open). `ws` waits 30 s; this server gives clients 1.5 s at shutdown, and no more reason to
+ * wait longer here.
+ */
+export const CLOSE_TIMEOUT_MS = 5000;
 
 // Parts of frames smaller than this are copied together before writing; larger ones are not.
 const COPY_BELOW = 16 * 1024;
@@ -48,18 +62,21 @@ export interface ConnectionOptions {
  *
  * The protocol itself - framing, masking, UTF-8, pings, the closing handshake - is
  * `WebSocketProtocol` from `shared`, which does no I/O. This class moves bytes between it and the
- * socket, in five steps:
+ * socket, in seven steps:
  *
  *   1. reading: each chunk from the socket goes into the protocol (#receive);
  *   2. events: messages go to the server, pongs clear the heartbeat mark, the protocol's own
- *      frames are written, and the socket ends when the closing handshake is over (#handle);
+ *      frames are written, and the closing handshake ends (#handle);
  *   3. the program's own errors: a handler that throws fails this connection alone with 1011
  *      (#deliver, fail);
  *   4. writing: frames wait in an outbox while a chunk is handled, then go out in one write
  *      (#write, #flush);
  *   5. backpressure: reading stops while too much waits to be sent (end of #flush, 'drain');
- *   6. fairness: reading pauses after BYTES_PER_TURN bytes until the next turn of the event loop,
- *      so that no client can keep the server from the others (#takeTurns).
+ *   6. fairness: reading pauses once a client has had TIME_PER_TURN_MS of the server's time,
+ *      until the next turn of the event loop, so that no client can keep the server from the
+ *      others (#takeTurns);
+ *   7. closing TCP: after the close frames, our side ends first, and CLOSE_TIMEOUT_MS bounds how
+ *      long the client may take to follow (#endTcp).
  */
 export class WebSocketConnection {
   /** `127.0.0.1:52344`, for log lines. */
@@ -80,15 +97,16 @@ export class WebSocketConnection {
   /** Reading is paused for backpressure (step 5); or until the next turn (step 6). */
   #paused = false;
   #waitingForTurn = false;
-  /** Bytes handled since this connection last let the others have a turn (step 6). */
-  #bytesThisTurn = 0;
+  /** Milliseconds spent on this connection since it last let the others have a turn (step 6). */
+  #timeThisTurn = 0;
+  /** Cuts the connection if the closing handshake takes too long (step 7). */
+  #closeTimer: NodeJS.Timeout | undefined;
   // Frames waiting to be written: while a chunk is handled, its replies collect here.
   #outbox: Buffer[] = [];
   #handling = false;
 
   constructor(
     socket: Socket,
-    head: Buffer,
     who: { peer: string; address: string },
     options: ConnectionOptions,
     inspect?: FrameHook,
@@ -119,18 +137,24 @@ export class WebSocketConnection {
     // (endOurSide), the 'drain' listener of step 5 only while reading is paused, and the
     // server's 'error' listener came with the upgrade: what an idle connection holds is its
     // memory cost (docs/benchmarks.md).
-    socket.on('data', (chunk: Buffer) => this.#receive(chunk));
     // The peer ended TCP without the closing handshake (or after it): end our side too.
     socket.on('end', endOurSide);
     socket.on('close', () => {
+      clearTimeout(this.#closeTimer);
       // RFC 6455 §7.1.5: a connection that ended without a close frame is "closed with 1006".
       const { code, reason } = this.#closedWith ?? { code: CloseCode.AbnormalClosure, reason: '' };
       log.event?.(`disconnected: ${peer}, ${describeClose(code, reason)}`);
       options.onClose(this);
     });
+  }
 
-    // Bytes the client sent right after its handshake arrive with the upgrade request.
+  /**
+   * Starts reading: first the bytes the client sent right after its handshake, which arrived with
+   * the upgrade request (`head`), then whatever the socket brings.
+   */
+  start(head: Buffer): void {
     if (head.length > 0) this.#receive(head);
+    this.#socket.on('data', (chunk: Buffer) => this.#receive(chunk));
   }
 
   /** Sends a message (text or binary), unless the connection is closing. */
@@ -143,9 +167,12 @@ export class WebSocketConnection {
     this.#write(this.#protocol.ping());
   }
 
-  /** Starts the closing handshake; the socket ends when the client answers. */
+  /** Starts the closing handshake; the socket ends when the client answers (or in time, step 7). */
   close(code: number, reason: string): void {
-    this.#write(this.#protocol.close(code, reason));
+    const frame = this.#protocol.close(code, reason);
+    if (frame === undefined) return;
+    this.#write(frame);
+    this.#closeTimer ??= setTimeout(() => this.terminate(), CLOSE_TIMEOUT_MS);
   }
 
   /** Cuts the connection without a closing handshake: for peers that stopped answering. */
@@ -166,6 +193,10 @@ export class WebSocketConnection {
 
   /** 1. Reading: one chunk of bytes from the socket, of any size, into the protocol. */
   #receive(chunk: Buffer): void {
+    // Once the closing handshake is over, what the client sends is read and thrown away (RFC
+    // 6455 §1.4), and it is no sign of life: step 7 decides when the connection ends.
+    if (this.#protocol.state === 'closed') return;
+    const started = performance.now();
     // Any bytes prove the client is there, not only a pong: a client in the middle of sending
     // one large frame cannot answer a ping until the frame is done (RFC 6455 §5.4).
     this.awaitingPong = false;
@@ -175,24 +206,23 @@ export class WebSocketConnection {
     this.#protocol.receive(chunk, this.#handle);
     this.#handling = false;
     this.#flush();
-    this.#takeTurns(chunk.length);
+    this.#takeTurns(performance.now() - started);
   }
 
   /**
-   * 6. Fairness: after BYTES_PER_TURN bytes from this client, stop reading from it, and resume in
-   * setImmediate - after the event loop has polled every other socket (and read what they sent)
-   * once. A client that sends less than that in one turn never notices. Bytes are the measure
-   * because every frame costs at least 6 of them: bounding bytes bounds the frames parsed, and
-   * the pongs answered, per turn.
+   * 6. Fairness: once this client has had TIME_PER_TURN_MS of the server's time, stop reading
+   * from it, and resume in setImmediate - after the event loop has polled every other socket
+   * (and read what they sent) once. The time is that of #receive: parsing, the echoes, the
+   * pongs, and the inspector when a page watches.
    */
-  #takeTurns(bytes: number): void {
-    this.#bytesThisTurn += bytes;
-    if (this.#bytesThisTurn < BYTES_PER_TURN || this.#waitingForTurn) return;
+  #takeTurns(milliseconds: number): void {
+    this.#timeThisTurn += milliseconds;
+    if (this.#timeThisTurn < TIME_PER_TURN_MS || this.#waitingForTurn) return;
     this.#waitingForTurn = true;
     this.#socket.pause();
     setImmediate(() => {
       this.#waitingForTurn = false;
-      this.#bytesThisTurn = 0;
+      this.#timeThisTurn = 0;
       if (!this.#paused && !this.#socket.destroyed) this.#socket.resume();
     });
   }
@@ -220,10 +250,9 @@ export class WebSocketConnection {
         log.event?.(`protocol error from ${this.peer}: ${event.error.message}`);
         break;
       case 'closed':
-        // The closing handshake is over: RFC 6455 §7.1.1, the server closes TCP first.
+        // The closing handshake is over (or the client broke the protocol): close TCP, step 7.
         this.#closedWith = { code: event.code, reason: event.reason };
-        this.#flush(); // the close frame, and whatever came before it, go out first
-        this.#socket.destroySoon();
+        this.#endTcp();
         break;
     }
   };
@@ -251,8 +280,24 @@ export class WebSocketConnection {
     );
     this.#write(this.#protocol.fail(CloseCode.InternalError));
     this.#closedWith ??= { code: CloseCode.InternalError, reason: '' };
-    this.#flush();
-    this.#socket.destroySoon();
+    this.#endTcp();
+  }
+
+  /**
+   * 7. Closing TCP. RFC 6455 §7.1.1: after the close frames, the server closes the TCP connection
+   * first. `end()` sends our FIN once everything queued - our close frame last - is written; the
+   * socket goes on reading (step 1 throws the bytes away) until the client's FIN, so a client that
+   * was still sending gets our close frame rather than a reset, which could make it lose that
+   * frame. A client that neither reads nor closes is cut after CLOSE_TIMEOUT_MS.
+   */
+  #endTcp(): void {
+    this.#flush(); // the close frame, and whatever came before it, go out first
+    this.#socket.end();
+    this.#closeTimer ??= setTimeout(() => this.terminate(), CLOSE_TIMEOUT_MS);
+    // Paused for backpressure, the socket would never see the client's FIN; reading costs
+    // nothing now.
+    this.#paused = false;
+    if (!this.#waitingForTurn) this.#socket.resume();
   }
 
   /** 4. Queues a frame (its buffers, in order); written at once unless a chunk is being handled. */

@@ -6,7 +6,6 @@ import {
   applyMask,
   closeCodeName,
   decodeClosePayload,
-  encodeFrameHeader,
   type Frame,
   Opcode,
   opcodeName,
@@ -14,7 +13,7 @@ import {
   previewText,
   WEBSOCKET_GUID,
 } from 'shared';
-import type { Inspectors } from 'support';
+import { type HeldEntry, type Inspectors, requestLines } from 'support';
 
 /**
  * The frame inspector of the browser page: what this server saw of one connection, as the page
@@ -24,6 +23,11 @@ import type { Inspectors } from 'support';
  *   1. the opening handshake: the request, the 101, the accept key worked out, what was declined;
  *   2. each frame in (browser to server) and out, as the diagram of RFC 6455 §5.2: its header
  *      fields, the length form, the masking key, the first bytes masked and unmasked.
+ *
+ * A frame is described when the page takes it, not when it passes: then only what the page will
+ * be shown is copied (FrameSnapshot), which costs next to nothing. A page that falls behind gets
+ * a count of the frames it missed instead of a description of each (`Inspectors` in support), so
+ * an inspected connection costs the server about what any other does.
  */
 
 /** The hook WebSocketProtocol calls with every frame read (`in`) and made (`out`). */
@@ -31,8 +35,18 @@ export type FrameHook = (frame: Frame, direction: 'in' | 'out') => void;
 
 /** The first bytes of a payload shown in hex (as previewBytes in shared cuts them). */
 const SHOWN_BYTES = 16;
-/** The characters of a text shown. */
+/** The characters of a text shown... */
 const SHOWN_CHARACTERS = 60;
+/**
+ * ...decoded from at most this many bytes: a character takes up to 4 in UTF-8, and one character
+ * more tells that the text goes on.
+ */
+const TEXT_BYTES = (SHOWN_CHARACTERS + 1) * 4;
+/**
+ * What a snapshot holds besides the bytes it copied: the object, and two buffers with memory of
+ * their own (measured: 100,000 snapshots of empty frames took about 750 bytes each).
+ */
+const SNAPSHOT_BYTES = 768;
 
 /** --trace's hook and the inspector's, as one: undefined when neither is on. */
 export function bothHooks(
@@ -61,7 +75,10 @@ export function inspectConnection(
   page.send(describeHandshake(request));
   socket.once('close', () => page.end('the connection is closed'));
   return (frame, direction) => {
-    if (page.open) page.send(describeFrame(frame, direction));
+    // A copy of what the page shows, described once the page takes it; or, for a page that is
+    // behind, one more frame in the count of those it missed.
+    if (page.hasRoom) page.hold(new FrameSnapshot(frame, direction));
+    else page.skip();
   };
 }
 
@@ -73,13 +90,11 @@ function describeHandshake(request: IncomingMessage) {
   const digest = createHash('sha1')
     .update(key + WEBSOCKET_GUID)
     .digest();
-  const requestLines = [`${request.method} ${request.url} HTTP/${request.httpVersion}`];
-  for (let i = 0; i < request.rawHeaders.length; i += 2) {
-    requestLines.push(`${request.rawHeaders[i]}: ${request.rawHeaders[i + 1]}`);
-  }
   return {
     kind: 'handshake',
-    request: requestLines,
+    // Every header as the browser sent it, but its credentials: Cookie, Authorization and
+    // Proxy-Authorization are shown as hidden (requestLines in support).
+    request: requestLines(request),
     response: acceptResponse(key).trimEnd().split('\r\n'),
     accept: {
       key,
@@ -120,23 +135,71 @@ function declinedHeaders(request: IncomingMessage) {
   return declined;
 }
 
-/** 2. One frame as RFC 6455 §5.2 draws it, with the bytes as they were on the wire. */
-function describeFrame(frame: Frame, direction: 'in' | 'out') {
-  const { fin, rsv, opcode, maskKey, payload } = frame;
-  const header = headerBytes(frame, direction);
+/**
+ * 2. What the page is shown of a frame, copied as the frame passes: its header fields and the
+ * first bytes of its payload (16 for the hex, enough for 60 characters of text, a close frame's
+ * code and reason). Copied, because the payload is a view of the bytes just read, which must not
+ * be held; the first bytes only, because that is all the page shows. `describe` draws it.
+ */
+class FrameSnapshot implements HeldEntry {
+  readonly direction: 'in' | 'out';
+  readonly fin: boolean;
+  readonly rsv: number;
+  readonly opcode: number;
+  readonly maskKey: Buffer | undefined;
+  readonly extendedLengthBytes: number | undefined;
+  /** The payload's length, and its first bytes. */
+  readonly length: number;
+  readonly start: Buffer;
+
+  constructor(frame: Frame, direction: 'in' | 'out') {
+    const { opcode, payload } = frame;
+    this.direction = direction;
+    this.fin = frame.fin;
+    this.rsv = frame.rsv;
+    this.opcode = opcode;
+    this.maskKey = frame.maskKey && copyOf(frame.maskKey);
+    this.extendedLengthBytes = frame.extendedLengthBytes;
+    this.length = payload.length;
+    const kept =
+      opcode === Opcode.Text ? TEXT_BYTES : opcode === Opcode.Close ? payload.length : SHOWN_BYTES;
+    this.start = copyOf(payload.subarray(0, kept));
+  }
+
+  /** What holding it costs, for the inspector's bound (MAX_HELD_BYTES in support). */
+  get size(): number {
+    return SNAPSHOT_BYTES + this.start.length;
+  }
+
+  describe() {
+    return describeFrame(this);
+  }
+}
+
+/** A copy in memory of its own: a view, or a slice of Node's shared pool, would hold far more. */
+function copyOf(bytes: Buffer): Buffer {
+  const copy = Buffer.allocUnsafeSlow(bytes.length);
+  bytes.copy(copy);
+  return copy;
+}
+
+/** One frame as RFC 6455 §5.2 draws it, with the bytes as they were on the wire. */
+function describeFrame(frame: FrameSnapshot) {
+  const { fin, rsv, opcode, maskKey, length, start, direction } = frame;
+  const header = headerBytes(frame);
   // The second byte's low 7 bits: the length itself (0-125), or 126 or 127 for the longer forms.
   const lengthField = header[1]! & 0x7f;
   const name = opcodeName(opcode).toLowerCase();
 
   // The payload as it crossed the wire: a client's is masked (§5.3). The parser unmasked it in
   // place; XOR with the same key, byte i with key byte i % 4, gives back the bytes it read.
-  const shown = payload.subarray(0, SHOWN_BYTES);
+  const shown = start.subarray(0, SHOWN_BYTES);
   let onTheWire = shown;
   if (maskKey) {
     onTheWire = Buffer.from(shown);
     applyMask(onTheWire, maskKey);
   }
-  const cut = payload.length > SHOWN_BYTES ? ' ...' : '';
+  const cut = length > SHOWN_BYTES ? ' ...' : '';
 
   const fields = [
     { name: 'FIN', bits: 1, value: fin ? '1' : '0' },
@@ -149,17 +212,17 @@ function describeFrame(frame: Frame, direction: 'in' | 'out') {
   ];
   if (lengthField >= 126) {
     const bits = lengthField === 126 ? 16 : 64;
-    fields.push({ name: 'Extended payload length', bits, value: String(payload.length) });
+    fields.push({ name: 'Extended payload length', bits, value: String(length) });
   }
   if (maskKey) fields.push({ name: 'Masking-key', bits: 32, value: previewBytes(maskKey) });
 
   return {
     kind: 'frame',
     direction,
-    summary: `FIN=${fin ? 1 : 0} opcode=${opcode} (${name}) MASK=${maskKey ? 1 : 0} length=${payload.length}`,
+    summary: `FIN=${fin ? 1 : 0} opcode=${opcode} (${name}) MASK=${maskKey ? 1 : 0} length=${length}`,
     fields,
     length: {
-      value: payload.length,
+      value: length,
       form:
         lengthField < 126
           ? '7-bit: in the Payload len field'
@@ -172,30 +235,25 @@ function describeFrame(frame: Frame, direction: 'in' | 'out') {
     masked: maskKey && `${previewBytes(onTheWire)}${cut}`,
     unmasked: shown.length > 0 ? `${previewBytes(shown)}${cut}` : '',
     text:
-      opcode === Opcode.Text
-        ? previewText(payload.toString('utf8', 0, (SHOWN_CHARACTERS + 1) * 4), SHOWN_CHARACTERS)
-        : undefined,
-    close: opcode === Opcode.Close ? describeClose(payload) : undefined,
+      opcode === Opcode.Text ? previewText(start.toString('utf8'), SHOWN_CHARACTERS) : undefined,
+    close: opcode === Opcode.Close ? describeClose(start) : undefined,
     note: noteFor(opcode, direction, cut !== ''),
   };
 }
 
 /**
- * The header's bytes. A frame the server made: what `encodeFrameHeader` wrote for it (a server
- * never masks). A frame it read: put back together from the fields the parser read - in the
- * length form the client used, which RFC 6455 §5.2 says must be the shortest, but which the
- * parser reports rather than assumes.
+ * The header's bytes, put back together from the fields: in the length form the frame used. A
+ * frame the server made uses the shortest, as RFC 6455 §5.2 asks; for a frame it read, the
+ * parser reports the form the client used rather than assume it.
  */
-function headerBytes(frame: Frame, direction: 'in' | 'out'): Buffer {
-  if (direction === 'out')
-    return encodeFrameHeader({ opcode: frame.opcode, payload: frame.payload });
-  const { fin, rsv, opcode, maskKey, payload } = frame;
-  const extended = frame.extendedLengthBytes ?? 0;
+function headerBytes(frame: FrameSnapshot): Buffer {
+  const { fin, rsv, opcode, maskKey, length } = frame;
+  const extended = frame.extendedLengthBytes ?? (length < 126 ? 0 : length <= 0xffff ? 2 : 8);
   const header = Buffer.alloc(2 + extended + (maskKey ? 4 : 0));
   header[0] = (fin ? 0x80 : 0) | (rsv << 4) | opcode;
-  header[1] = (maskKey ? 0x80 : 0) | (extended === 0 ? payload.length : extended === 2 ? 126 : 127);
-  if (extended === 2) header.writeUInt16BE(payload.length, 2);
-  if (extended === 8) header.writeBigUInt64BE(BigInt(payload.length), 2);
+  header[1] = (maskKey ? 0x80 : 0) | (extended === 0 ? length : extended === 2 ? 126 : 127);
+  if (extended === 2) header.writeUInt16BE(length, 2);
+  if (extended === 8) header.writeBigUInt64BE(BigInt(length), 2);
   maskKey?.copy(header, 2 + extended);
   return header;
 }

@@ -41,8 +41,9 @@ export async function createHelloServer(options: ServerOptions): Promise<HelloSe
   // 1. The HTTP server. Plain requests get the browser page at /, 426 at /ws, 404 elsewhere; a
   //    request that is not complete within the handshake timeout gets 408 and is dropped (see
   //    createHttpServer in support). The page shows a frame inspector: a page subscribes to
-  //    /inspect/<id>, and its WebSocket, /ws?inspect=<id>, is shown to it (src/inspect.ts).
-  const inspectors = new Inspectors();
+  //    /inspect/<id>, and its WebSocket, /ws?inspect=<id>, is shown to it (src/inspect.ts);
+  //    --no-inspector turns it off.
+  const inspectors = new Inspectors({ enabled: options.inspector });
   const http = createHttpServer({ ...options, inspectors });
 
   // 2. The echo: every message goes back to its sender with its type, and the log says who sent
@@ -69,7 +70,7 @@ export async function createHelloServer(options: ServerOptions): Promise<HelloSe
   }
   http.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
     socket.on('error', onSocketError);
-    if (refuseBadTarget(request, socket)) return; // 400 for a bad Host, 404 for a path not /ws
+    if (refuseBadTarget(request, socket, options)) return; // a Host not ours, a path not /ws
     const peer = describePeer(socket);
     const upgraded = answerUpgrade(request, socket, {
       allowedOrigins: options.allowedOrigins,
@@ -83,7 +84,6 @@ export async function createHelloServer(options: ServerOptions): Promise<HelloSe
     const inspect = inspectConnection(inspectors, request, socket); // undefined: no page watches
     const connection = new WebSocketConnection(
       socket,
-      head,
       { peer, address },
       connectionOptions,
       inspect,
@@ -101,6 +101,10 @@ export async function createHelloServer(options: ServerOptions): Promise<HelloSe
     } catch (error) {
       connection.fail(error);
     }
+    // Only now the bytes that came with the request (a client may send its first frame along
+    // with the upgrade request), then the socket's: the greeting is the first message, whatever
+    // the client sent.
+    connection.start(head);
   });
 
   // 5. The heartbeat. TCP alone does not notice a client that vanished (a pulled cable, a laptop

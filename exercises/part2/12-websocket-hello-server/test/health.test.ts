@@ -6,7 +6,7 @@
 import { Opcode } from 'shared';
 import { RawClient, roundTrip, whenClosed } from 'support/testing';
 import { describe, expect, it } from 'vitest';
-import { WRITE_BUFFER_LIMIT } from '../src/connection.ts';
+import { CLOSE_TIMEOUT_MS, WRITE_BUFFER_LIMIT } from '../src/connection.ts';
 import { SHUTDOWN_GRACE_MS } from '../src/server.ts';
 import {
   clientFrame,
@@ -115,6 +115,30 @@ describe('backpressure', () => {
   });
 });
 
+describe('the end of the closing handshake', () => {
+  it('cuts a client that does not read its last frames within CLOSE_TIMEOUT_MS, whatever it sends', async () => {
+    // The client closes while echoes wait for it, never reads them, and sends a byte every
+    // 100 ms after its close frame: neither keeps the connection open past the deadline.
+    const { server, rawClient } = await start({ heartbeatInterval: 60_000 });
+    const client = await rawClient();
+    client.socket.pause();
+    while (server.stats().bufferedBytes === 0) {
+      client.sendFrame(Opcode.Binary, Buffer.alloc(1024 * 1024));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    client.write(clientFrame(Opcode.Close, closePayload(1000)));
+    const closedAt = performance.now();
+    const drip = setInterval(() => {
+      if (!client.socket.destroyed) client.socket.write(Buffer.of(0), () => {});
+    }, 100);
+    await client.closed;
+    clearInterval(drip);
+    const waited = performance.now() - closedAt;
+    expect(waited).toBeGreaterThanOrEqual(CLOSE_TIMEOUT_MS - 100);
+    expect(waited).toBeLessThan(CLOSE_TIMEOUT_MS + 3000);
+  });
+});
+
 describe('an error in our own code', () => {
   it('in the handling of a message fails only that connection, with 1011 and no details', async () => {
     // The log line of one message throws, as a bug in a message handler would.
@@ -129,9 +153,10 @@ describe('an error in our own code', () => {
     const closed = whenClosed(victim.ws);
     victim.ws.send('boom');
     expect(await closed).toEqual({ code: 1011, reason: '' });
+    // The stack follows on the same line: the log writes its newlines as \n, as for any entry.
     expect(
       lines.some((line) =>
-        /^internal error with .*, closing with 1011: Error: a bug in the handler\n/.test(line),
+        /^internal error with .*, closing with 1011: Error: a bug in the handler\\n/.test(line),
       ),
     ).toBe(true);
     expect((await roundTrip(other.ws, 'still here', false)).data.toString()).toBe('still here');
@@ -151,7 +176,7 @@ describe('an error in our own code', () => {
     await expectCloseThenEnd(victim, 1011);
     expect(
       lines.some((line) =>
-        /^internal error with \[::1\]:\d+, closing with 1011: Error: a bug in the greeting\n/.test(
+        /^internal error with \[::1\]:\d+, closing with 1011: Error: a bug in the greeting\\n/.test(
           line,
         ),
       ),

@@ -3,9 +3,16 @@
  * ignored), the echo after it, log lines that name the sender, and the program's start and
  * shutdown. hello-server-ws, the version with `ws`, has tests of its own for the same behaviour.
  */
-import { openWebSocket, roundTrip, startServerProgram, whenClosed } from 'support/testing';
+import { Opcode } from 'shared';
+import {
+  openWebSocket,
+  RawClient,
+  roundTrip,
+  startServerProgram,
+  whenClosed,
+} from 'support/testing';
 import { describe, expect, it } from 'vitest';
-import { connect, packageDir, serverPerTest } from './helpers.ts';
+import { clientFrame, connect, packageDir, serverPerTest } from './helpers.ts';
 
 const start = serverPerTest();
 
@@ -31,6 +38,21 @@ describe('the greeting', () => {
     const { ws, greeting } = await connect(`ws://127.0.0.1:${server.port}/ws`);
     expect(greeting).toBe('Hello! Your IP is 127.0.0.1');
     ws.close();
+  });
+
+  it('comes first even when the client sends a frame along with its upgrade request', async () => {
+    // A client may send its first frame without waiting for the 101; the server reads it only
+    // after the greeting is on its way.
+    const { server } = await start();
+    const hello = clientFrame(Opcode.Text, 'sent with the request');
+    const client = await RawClient.connect(server.port, '127.0.0.1', '/ws', {
+      withRequest: hello,
+    });
+    const first = await client.next();
+    expect(first?.type === 'text' && first.data.toString()).toBe('Hello! Your IP is 127.0.0.1');
+    const second = await client.next();
+    expect(second?.type === 'text' && second.data.toString()).toBe('sent with the request');
+    client.socket.destroy();
   });
 
   it('does not believe X-Forwarded-For, which any client can send', async () => {

@@ -7,7 +7,7 @@ import {
   type ProtocolEvent,
   WebSocketProtocol,
 } from 'shared';
-import { describeClose, INSECURE_WARNING, wholeMessage } from 'support';
+import { describeClose, INSECURE_WARNING, oneLine, wholeMessage } from 'support';
 import { openWebSocket } from './handshake.ts';
 import type { ClientOptions } from './options.ts';
 
@@ -18,12 +18,25 @@ import type { ClientOptions } from './options.ts';
  */
 const CLOSE_TIMEOUT_MS = 2000;
 
+/**
+ * Backpressure: once more than this many bytes wait in the socket to be sent, the client stops
+ * reading, from the server and from the input, until all of them are written. Each ping the
+ * server sends asks for a pong, and each line of input is a message: a server that sends pings as
+ * fast as it can and never reads would otherwise fill our memory with pongs, and a large file
+ * piped in would fill it with messages. 1 MiB is room for a long line or a burst of pongs; a
+ * person typing never comes near it.
+ */
+export const WRITE_BUFFER_LIMIT = 1024 * 1024;
+
 export interface Terminal {
   /** Lines to send: the keyboard, or a pipe or file. */
   input: Readable;
-  /** Where messages and notices go (stdout). */
+  /**
+   * Where messages and notices go (stdout). Many lines quote the server (a message, a close
+   * reason, with --trace its headers): the real terminal escapes their control characters.
+   */
   print(line: string): void;
-  /** Where errors go (stderr). */
+  /** Where errors go (stderr), escaped the same way. */
   printError(line: string): void;
   /** Calls `stop` on Ctrl+C and SIGTERM; returns a function that stops listening. */
   onInterrupt(stop: () => void): () => void;
@@ -79,9 +92,25 @@ export async function runClient(options: ClientOptions, terminal: Terminal): Pro
 
     // 3. Writing frames. A frame comes as buffers to write in order; a client's is always one
     //    (masked) buffer. Once the socket is gone there is nowhere to write.
+    //    Backpressure: `socket.write` always takes the bytes, and keeps what the network cannot
+    //    take yet. Once more than WRITE_BUFFER_LIMIT bytes wait, stop reading the socket (every
+    //    ping read is a pong to write) and the input (every line is a message) until the socket
+    //    has written them all ('drain'). What the client holds stays bounded, whatever the server
+    //    does. (RFC 6455 §5.5.3 would also let us answer only the most recent of many pings; one
+    //    rule for every frame we write is simpler, and it covers the input too.)
+    let waitingForDrain = false;
     const write = (frame: Buffer[] | undefined) => {
       if (frame === undefined || socket.destroyed) return;
       for (const part of frame) socket.write(part);
+      if (waitingForDrain || socket.writableLength <= WRITE_BUFFER_LIMIT) return;
+      waitingForDrain = true;
+      socket.pause();
+      terminal.input.pause();
+      socket.once('drain', () => {
+        waitingForDrain = false;
+        socket.resume();
+        terminal.input.resume();
+      });
     };
 
     // 4. Reading: every chunk from the socket goes into the protocol, which calls `handle` with
@@ -176,18 +205,23 @@ export async function runClient(options: ClientOptions, terminal: Terminal): Pro
     });
 
     // The handshake paused the socket, so nothing has been missed: first the bytes that came
-    // with the server's answer, then the rest as it arrives.
+    // with the server's answer, then the rest as it arrives (unless step 3 is waiting already).
     if (rest.length > 0) receive(rest);
-    socket.resume();
+    if (!waitingForDrain) socket.resume();
   });
 }
 
-/** The real terminal: standard input and output, Ctrl+C and SIGTERM. */
+/**
+ * The real terminal: standard input and output, Ctrl+C and SIGTERM. Every line goes out through
+ * `oneLine`: what a server sends may hold escape sequences (ESC [2J clears the screen, ESC ] 0;
+ * retitles the window), and here they arrive as `\u001b` instead. Escaping here, where lines
+ * leave the program, leaves no way around it.
+ */
 export function processTerminal(): Terminal {
   return {
     input: process.stdin,
-    print: (line) => console.log(line),
-    printError: (line) => console.error(line),
+    print: (line) => console.log(oneLine(line)),
+    printError: (line) => console.error(oneLine(line)),
     onInterrupt(stop) {
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);

@@ -8,8 +8,9 @@
 // What it does not handle, and src/main.ts does: an answer or a frame split across two reads (or
 // two frames in one read), lengths over 125 bytes (the 16- and 64-bit forms), fragmented
 // messages, pings, binary messages, a server that closes first, any check of the server's frames
-// (masking, opcodes, UTF-8), IPv6 addresses ([::1]), wss:// (TLS), time limits, Ctrl+C, and
-// failures in one line.
+// (masking, opcodes, UTF-8), IPv6 addresses ([::1]), wss:// (TLS), time limits, Ctrl+C,
+// failures in one line, and escaping what the server sent before printing it (a server that
+// sends ESC [2J clears the screen).
 import { createHash, randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 

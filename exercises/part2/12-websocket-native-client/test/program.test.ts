@@ -2,7 +2,9 @@
  * The client as a real program (src/main.ts through tsx, as `pnpm --filter native-client start`
  * runs it): stdin from a pipe, signals, and the exit code it leaves for the shell.
  */
-import { encodeFrame, Opcode } from 'shared';
+import type { ChildProcess } from 'node:child_process';
+import { acceptResponse, encodeFrame, Opcode } from 'shared';
+import { controlCharactersIn } from 'support/testing';
 import { describe, expect, it } from 'vitest';
 import {
   CONNECTED,
@@ -202,5 +204,69 @@ describe('wss:// is TLS, never plaintext', () => {
     const code = await client.finished;
     expect(requests, 'what arrived in plaintext').toEqual([]);
     expect(code).not.toBe(0);
+  });
+});
+
+describe('a hostile server cannot write to the terminal', () => {
+  // ESC [2J clears the screen and ESC [1;31m paints red; U+009B is CSI in one character (what
+  // ESC [ is in two, on terminals that take 8-bit controls); DEL; ESC ] 0;...BEL retitles the window.
+  const HOSTILE = '\x1b[2J\x1b[1;31mFAKE\u009b2J\x7f\x1b]0;owned\x07';
+  // The same, as every line shows it: each control character as a JSON-style escape.
+  const ESCAPED = '\\u001b[2J\\u001b[1;31mFAKE\\u009b2J\\u007f\\u001b]0;owned\\u0007';
+
+  /** All the program writes to stdout and stderr, as the terminal would get it. */
+  function bytesWritten(child: ChildProcess): () => string {
+    const chunks: Buffer[] = [];
+    child.stdout?.on('data', (chunk: Buffer) => chunks.push(chunk));
+    child.stderr?.on('data', (chunk: Buffer) => chunks.push(chunk));
+    return () => Buffer.concat(chunks).toString('utf8');
+  }
+
+  it('its status line and headers, with --trace and in the error line: escaped', async () => {
+    // Bytes as they go over the wire: latin1 keeps U+009B one byte, 0x9b, as a raw server sends it.
+    const url = await scripted((socket) => {
+      socket.end(
+        Buffer.from(
+          `HTTP/1.1 403 ${HOSTILE}\r\nX-Evil: ${HOSTILE}\r\nContent-Length: 0\r\n\r\n`,
+          'latin1',
+        ),
+      );
+    });
+    const client = startProgram(url, '--trace');
+    const written = bytesWritten(client.child);
+    expect(await client.finished).toBe(1);
+    expect(controlCharactersIn(written(), true)).toEqual([]);
+    expect(client.output.lines).toContain(`>> HTTP/1.1 403 ${ESCAPED}`);
+    expect(client.output.lines).toContain(`>> x-evil: ${ESCAPED}`);
+    expect(client.output.lines.at(-1)).toBe(`handshake failed: server answered 403 ${ESCAPED}`);
+  });
+
+  it('a header after a 101, a text message and a close reason, with --trace: escaped', async () => {
+    const url = await rawServer(
+      (server) => {
+        server.write(
+          encodeFrame({ opcode: Opcode.Text, payload: Buffer.from(HOSTILE) }),
+          encodeFrame({ opcode: Opcode.Close, payload: closePayload(1000, HOSTILE) }),
+        );
+        void server.nextClose().then(() => server.socket.end());
+      },
+      // A correct 101 with one more header line before the blank line.
+      (key) => `${acceptResponse(key).slice(0, -2)}X-Evil: ${HOSTILE}\r\n\r\n`,
+    );
+    const client = startProgram(url, '--trace');
+    const written = bytesWritten(client.child);
+    expect(await client.finished).toBe(0);
+    expect(controlCharactersIn(written(), true)).toEqual([]);
+    // The 101 went out as UTF-8 and headers are read as latin1 (as HTTP reads them): U+009B
+    // arrives as its two bytes, C2 9B, that is Â and U+009B.
+    expect(client.output.lines).toContain(`>> x-evil: ${ESCAPED.replace('FAKE', 'FAKEÂ')}`);
+    expect(client.output.lines).toContain(`Received: ${ESCAPED}`);
+    expect(client.output.lines.at(-1)).toBe(
+      `server closed the connection: code 1000 (Normal Closure), reason "${ESCAPED}"`,
+    );
+    // --trace's lines for the text frame and the close frame quote their payloads too.
+    const frames = client.output.lines.filter((line) => line.startsWith('>> FIN=1'));
+    expect(frames).toHaveLength(2);
+    for (const line of frames) expect(line).toContain(ESCAPED);
   });
 });

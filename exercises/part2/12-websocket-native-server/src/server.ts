@@ -40,8 +40,9 @@ export async function createNativeServer(options: ServerOptions): Promise<Native
   // 1. The HTTP server. Plain requests get the browser page at /, 426 at /ws, 404 elsewhere; a
   //    request that is not complete within the handshake timeout gets 408 and is dropped (see
   //    createHttpServer in support). The page shows a frame inspector: a page subscribes to
-  //    /inspect/<id>, and its WebSocket, /ws?inspect=<id>, is shown to it (src/inspect.ts).
-  const inspectors = new Inspectors();
+  //    /inspect/<id>, and its WebSocket, /ws?inspect=<id>, is shown to it (src/inspect.ts);
+  //    --no-inspector turns it off.
+  const inspectors = new Inspectors({ enabled: options.inspector });
   const http = createHttpServer({ ...options, inspectors });
 
   // 2. The echo: every message goes back to its sender with its type. This, and the rest of what
@@ -66,7 +67,7 @@ export async function createNativeServer(options: ServerOptions): Promise<Native
   }
   http.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
     socket.on('error', onSocketError);
-    if (refuseBadTarget(request, socket)) return; // 400 for a bad Host, 404 for a path not /ws
+    if (refuseBadTarget(request, socket, options)) return; // a Host not ours, a path not /ws
     const peer = describePeer(socket);
     const upgraded = answerUpgrade(request, socket, {
       allowedOrigins: options.allowedOrigins,
@@ -77,9 +78,10 @@ export async function createNativeServer(options: ServerOptions): Promise<Native
     if (!upgraded) return;
 
     const inspect = inspectConnection(inspectors, request, socket); // undefined: no page watches
-    const connection = new WebSocketConnection(socket, head, peer, connectionOptions, inspect);
+    const connection = new WebSocketConnection(socket, peer, connectionOptions, inspect);
     connections.add(connection);
     log.event?.(`connected: ${peer} (${connections.size} open)`);
+    connection.start(head); // bytes that came with the request first, then the socket's
   });
 
   // 4. The heartbeat. TCP alone does not notice a client that vanished (a pulled cable, a laptop

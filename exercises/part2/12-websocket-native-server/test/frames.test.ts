@@ -4,6 +4,8 @@
  * the server keeps serving everyone else.
  */
 import { encodeFrame, MAX_FRAGMENTS, Opcode, type ParserEvent } from 'shared';
+import { RawClient } from 'support/testing';
+import { flood } from 'support/testing/flood';
 import { describe, expect, it } from 'vitest';
 import {
   clientFrame,
@@ -247,6 +249,18 @@ describe('control frames', () => {
     expect(summary(await client.next())).toEqual({ type: 'text', data: 'after the pong' });
   });
 
+  it('reads a frame sent in the same write as the upgrade request', async () => {
+    // A client may send frames without waiting for the 101: Node hands them to the 'upgrade'
+    // event with the request (`head`), before the socket's first 'data'.
+    const { server } = await start();
+    const frame = clientFrame(Opcode.Text, 'along with the request');
+    const client = await RawClient.connect(server.port, '127.0.0.1', '/ws', {
+      withRequest: frame,
+    });
+    expect(summary(await client.next())).toEqual({ type: 'text', data: 'along with the request' });
+    client.socket.destroy();
+  });
+
   it('reads a frame that arrives one byte at a time', async () => {
     const { rawClient } = await start();
     const client = await rawClient();
@@ -288,6 +302,34 @@ describe('the closing handshake', () => {
     );
     await expectCloseThenEnd(client, 1000);
     expect(output.lines.filter((line) => line.startsWith('Received'))).toEqual([]);
+  });
+
+  it('gets its close frame to a client that is still sending, then ends TCP (§7.1.1)', async () => {
+    // The client does not read for a while, so echoes wait in the system's buffers; then it
+    // announces a message over the 1,000-byte limit and goes on sending its bytes as fast as it
+    // can. The server answers 1009 from the header, behind those echoes. Closing a socket that
+    // still has unread bytes makes the system reset the connection and throw away what it had
+    // not sent yet - the close frame too. So the server ends its side after the frame and reads
+    // on, throwing the bytes away, until the client ends its side (or CLOSE_TIMEOUT_MS).
+    const { server, rawClient } = await start({ maxPayload: 1000 });
+    const client = await rawClient();
+    client.socket.pause();
+    const messages = 4000;
+    for (let i = 0; i < messages; i++) client.sendFrame(Opcode.Binary, Buffer.alloc(1000, i));
+    while (server.stats().bufferedBytes === 0)
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    client.write(clientFrame(Opcode.Binary, Buffer.alloc(1001)).subarray(0, 8)); // its header only
+    flood(client.socket, Buffer.alloc(64 * 1024));
+    await new Promise((resolve) => setTimeout(resolve, 200)); // the server reads the header now
+    client.socket.resume();
+    let echoes = 0;
+    let event = await client.next();
+    while (event?.type === 'binary') {
+      echoes += 1;
+      event = await client.next();
+    }
+    expect([echoes, summary(event)]).toEqual([messages, { type: 'close', code: 1009 }]);
+    await client.closed;
   });
 
   it('cleans up after a client that vanishes without a close frame (§7.1.5: 1006)', async () => {

@@ -174,6 +174,13 @@ describe('refused upgrade requests (§4.2.1)', () => {
       body: /Host header is sent 2 times/,
     },
     {
+      // RFC 9112 §3.2: more than one Host line is refused, even when they agree.
+      rule: 'the same Host header twice',
+      text: upgrade({ Host: 'localhost\r\nHost: localhost' }),
+      status: 400,
+      body: /Host header is sent 2 times/,
+    },
+    {
       rule: 'a Host with spaces in it',
       text: upgrade({ Host: 'a b c' }),
       status: 400,

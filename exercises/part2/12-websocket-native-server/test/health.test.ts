@@ -13,7 +13,7 @@ import {
   whenClosed,
 } from 'support/testing';
 import { describe, expect, it } from 'vitest';
-import { WRITE_BUFFER_LIMIT } from '../src/connection.ts';
+import { CLOSE_TIMEOUT_MS, WRITE_BUFFER_LIMIT } from '../src/connection.ts';
 import { SHUTDOWN_GRACE_MS } from '../src/server.ts';
 import { clientFrame, closePayload, packageDir, serverPerTest, type WsClient } from './helpers.ts';
 
@@ -127,6 +127,47 @@ describe('backpressure', () => {
   });
 });
 
+describe('the end of the closing handshake', () => {
+  /**
+   * A client that closes while echoes still wait to be sent to it, and never reads them: the
+   * server's close frame waits behind them, so TCP cannot end the usual way. It sends one byte
+   * every 100 ms after its close frame. Resolves when the server has cut it.
+   */
+  async function closeWithoutReading(start: ReturnType<typeof serverPerTest>, heartbeat: number) {
+    const { server, rawClient } = await start({ heartbeatInterval: heartbeat });
+    const client = await rawClient();
+    client.socket.pause();
+    // 1 MiB echoes until some wait in the server itself: the system's buffers are full.
+    while (server.stats().bufferedBytes === 0) {
+      client.sendFrame(Opcode.Binary, Buffer.alloc(MiB));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(server.stats().bufferedBytes).toBeLessThan(WRITE_BUFFER_LIMIT);
+    client.write(clientFrame(Opcode.Close, closePayload(1000)));
+    const closedAt = performance.now();
+    const drip = setInterval(() => {
+      if (!client.socket.destroyed) client.socket.write(Buffer.of(0), () => {});
+    }, 100);
+    await client.closed;
+    clearInterval(drip);
+    return performance.now() - closedAt;
+  }
+
+  it('cuts a client that does not read its last frames within CLOSE_TIMEOUT_MS, whatever it sends', async () => {
+    // Without a deadline, the server would wait for the queue to drain: forever.
+    const waited = await closeWithoutReading(start, 60_000);
+    expect(waited).toBeGreaterThanOrEqual(CLOSE_TIMEOUT_MS - 100);
+    expect(waited).toBeLessThan(CLOSE_TIMEOUT_MS + 3000);
+  });
+
+  it('takes no bytes after the close frame for a sign of life: the heartbeat cuts such a client', async () => {
+    // With a 300 ms heartbeat, a client that sends nothing is cut at the second round; bytes sent
+    // after its close frame do not change that (before the close deadline of 5 s).
+    const waited = await closeWithoutReading(start, 300);
+    expect(waited).toBeLessThan(CLOSE_TIMEOUT_MS - 1000);
+  });
+});
+
 describe('memory', () => {
   it('holds no more than the size limit for a message sent as small fragments among many pongs', async () => {
     // Each 64 KiB write: a 4 KiB fragment of one unfinished message, unsolicited pongs to fill
@@ -175,9 +216,10 @@ describe('an error in our own code', () => {
     const closed = whenClosed(victim);
     victim.send('boom');
     expect(await closed).toEqual({ code: 1011, reason: '' });
+    // The stack follows on the same line: the log writes its newlines as \n, as for any entry.
     expect(
       lines.some((line) =>
-        /^internal error with .*, closing with 1011: Error: a bug in the handler\n/.test(line),
+        /^internal error with .*, closing with 1011: Error: a bug in the handler\\n/.test(line),
       ),
     ).toBe(true);
     expect((await roundTrip(other, 'still here', false)).data.toString()).toBe('still here');
