@@ -30,6 +30,7 @@ export const SECTION_TITLES: Record<string, string> = {
   'RFC 9110 5.4': 'Field limits',
   'RFC 9110 5.6.1': 'Lists',
   'RFC 9110 7.2': 'Host',
+  'RFC 9110 7.4': 'Rejecting misdirected requests',
   'RFC 9110 9.1': 'Methods',
   'RFC 9110 15.5.22': '426 Upgrade Required',
   'RFC 9112 2.2': 'Message parsing',

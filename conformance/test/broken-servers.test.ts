@@ -156,6 +156,13 @@ describe('choices the RFC leaves to a server are never FAILED', () => {
       says: /it leaves that to the client/,
     },
     {
+      choice: 'a Host naming another machine refused with 421, on loopback',
+      options: { loopbackOnly: true },
+      cases: '4,9110',
+      verdict: 'OK',
+      says: /refused: 421 Misdirected Request/,
+    },
+    {
       choice: 'a message over the limit closed with 1008',
       options: { tooBigWith1008: true },
       cases: '10.4/10',

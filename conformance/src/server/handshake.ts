@@ -486,7 +486,7 @@ const hostCases: Spec[] = [
   }),
   refused(
     'two Host headers with different values',
-    { headers: plus(['Host', 'conformance.example']) },
+    { headers: (host, key) => [...upgradeHeaders(host, key), ['Host', otherLoopbackName(host)]] },
     'RFC 9110 7.2',
     HOST_RULE,
     { prefer: [400] },
@@ -510,6 +510,50 @@ const hostCases: Spec[] = [
     ),
   ),
 ];
+
+/**
+ * Another name for the same loopback server, with the same port: the second Host of a request
+ * that carries two. Both names are loopback, so that a server on loopback that answers only for
+ * loopback names (421 for the others) still has only the two Hosts to object to.
+ */
+function otherLoopbackName(host: string): string {
+  const port = /:(\d+)$/.exec(host)?.[1];
+  const name = host.replace(/:\d+$/, '').toLowerCase() === '127.0.0.1' ? 'localhost' : '127.0.0.1';
+  return port ? `${name}:${port}` : name;
+}
+
+/**
+ * RFC 9110 §7.4: a server may refuse a request for a host it does not speak for, with 421
+ * (Misdirected Request). A server on loopback that answers any Host can be reached by any web
+ * page through DNS rebinding, the page's name pointed at 127.0.0.1; refusing names it does not
+ * know (421, or 403 or 400) is what keeps them out. Neither answer breaks a rule.
+ */
+const foreignHostCase: Spec = {
+  section: 'RFC 9110 7.4',
+  title: 'a Host that names another machine (rebinding.example)',
+  rule: 'A server may answer a request for a host it does not speak for with 421 Misdirected Request (RFC 9110 §7.4, §15.5.20); a server on loopback that refuses names other than its own is safe from DNS rebinding. Taking the request is allowed too.',
+  lesson: LESSON.handshake,
+  run: async (context) => {
+    const { connection, key, answer } = await send(context, {
+      headers: (host, key) =>
+        withHeader('Host', `rebinding.example${/:\d+$/.exec(host)?.[0] ?? ''}`)(host, key),
+    });
+    const expected = 'a refusal (421, or 403 or 400), or a 101 that works';
+    if (answer.kind !== 'response') return judge.failed(expected, describeHappening(answer));
+    const { head } = answer;
+    const status = `${head.status} ${escapeText(head.reason)}`;
+    if (head.status >= 400 && head.status < 500) {
+      return judge.ok(expected, `refused: ${status}`);
+    }
+    if (head.status !== 101) return judge.nonStrict(expected, `${status}: not a 4xx refusal`);
+    const accepted = await judgeAccepted(context, connection, key, head);
+    if (accepted.verdict !== 'OK') return accepted;
+    return judge.informational(
+      expected,
+      'accepted: a server on loopback that answers any Host can be reached from a web page through DNS rebinding',
+    );
+  },
+};
 
 const UPGRADE_RULE = `${REFUSE_RULE} The request carries "Upgrade: websocket" and a Connection header with the token "Upgrade" (§4.2.1); without them it is not a WebSocket handshake at all, and any answer but 101 will do.`;
 
@@ -730,6 +774,7 @@ export const handshakeCases: Spec[] = [
   ...acceptedCases,
   ...methodCases,
   ...hostCases,
+  foreignHostCase,
   ...tokenCases,
   ...keyCases,
   ...versionCases,

@@ -90,7 +90,7 @@ async function checkFirstConnection(
   if (head.status !== 101) {
     notes(
       `warning: the server answered a valid upgrade request with ${head.status} ${escapeText(head.reason)}; ` +
-        `every case needs a WebSocket connection${head.status === 404 ? ': is the path in the URL right?' : ''}`,
+        `every case needs a WebSocket connection${hint(head.status, target)}`,
     );
     return undefined;
   }
@@ -119,4 +119,13 @@ async function checkFirstConnection(
   }
   await connection.send(close(1000));
   return undefined;
+}
+
+/** What a refusal of the valid request may mean, for the warning. */
+function hint(status: number, target: Target): string {
+  if (status === 404) return ': is the path in the URL right?';
+  if (status === 421) {
+    return `: the server does not answer for the name ${target.hostHeader} (a server on loopback may answer only for localhost and 127.0.0.1)`;
+  }
+  return '';
 }

@@ -55,6 +55,11 @@ export interface ReferenceOptions {
   leaveTcpOpen?: boolean;
   /** Check UTF-8 only once a text message is whole, not as it comes. */
   utf8AtEnd?: boolean;
+  /**
+   * Answer only for loopback names, as a server on loopback should (DNS rebinding): 421 for a
+   * request whose Host names another machine.
+   */
+  loopbackOnly?: boolean;
   /** A message of its own to send right after the 101, as the hello servers do. */
   greeting?: string;
 }
@@ -80,7 +85,7 @@ export async function startReferenceServer(
   });
   server.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
     socket.on('error', () => {});
-    const refusal = refuse(request, broken);
+    const refusal = refuse(request, broken, options);
     if (refusal) {
       socket.end(`HTTP/1.1 ${refusal}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return;
@@ -106,12 +111,20 @@ export async function startReferenceServer(
 }
 
 /** The status line to refuse an upgrade request with, or undefined to accept it. */
-function refuse(request: IncomingMessage, broken?: Break): string | undefined {
+function refuse(
+  request: IncomingMessage,
+  broken?: Break,
+  options: ReferenceOptions = {},
+): string | undefined {
   const raw = request.rawHeaders;
   const hosts = raw.filter((name, i) => i % 2 === 0 && name.toLowerCase() === 'host');
   const host = request.headers.host ?? '';
   if (hosts.length !== 1 || !/^[A-Za-z0-9.\-_~]+(:\d+)?$|^\[[0-9A-Fa-f:.]+\](:\d+)?$/.test(host)) {
     return '400 Bad Request';
+  }
+  const name = host.replace(/:\d+$/, '');
+  if (options.loopbackOnly && !['localhost', '127.0.0.1', '[::1]'].includes(name)) {
+    return '421 Misdirected Request';
   }
   if (request.method !== 'GET') return '405 Method Not Allowed';
   if (request.httpVersion !== '1.1') return '400 Bad Request';
