@@ -1,3 +1,4 @@
+import { clientCases, clientMode } from './client/mode.ts';
 import { type ReadyMode, ready } from './mode.ts';
 import { type Options, parseOptions, USAGE, UsageError } from './options.ts';
 import { progressReporter, summaryReport, type Terminal } from './report/console.ts';
@@ -65,25 +66,27 @@ export async function main(args: string[], io: Io): Promise<number> {
     const report = FILE_REPORTS[name];
     if (path === undefined || report === undefined) continue;
     try {
-      const text = report({ results, totals, subject: mode.subject });
+      const text = report({ results, totals, subject: mode.subject, peer: mode.peer });
       io.stderr.write(`--${name}: wrote ${await writeReport(path, text, io.cwd)}\n`);
     } catch (error) {
       io.stderr.write(`conformance: cannot write ${path}: ${(error as Error).message}\n`);
       unwritten = true;
     }
   }
-  io.stdout.write(summaryReport(results, totals, mode.subject));
+  io.stdout.write(summaryReport(results, totals, mode.subject, mode.peer));
   if (unwritten) return EXIT.usage;
   return totals.FAILED > 0 ? EXIT.someFailed : EXIT.noneFailed;
 }
 
 /**
- * The mode the options ask for, with the cases `--cases` picks; or what is wrong (exit 2).
- * Client mode (`--client`) plugs in here: its own cases and harness, the same runner and reports.
+ * The mode the options ask for - server mode for a URL, client mode for `--client` - with the
+ * cases `--cases` picks; or what is wrong (exit 2).
  */
 function makeMode(options: Options): ReadyMode | string {
   if (options.client !== undefined) {
-    return '--client is not available yet: only server mode (a ws:// or wss:// URL) is';
+    const cases = pick(clientCases(), options.cases);
+    if (typeof cases === 'string') return cases;
+    return ready(clientMode({ command: options.client, timeoutMs: options.timeoutMs }, cases));
   }
   const target = parseTarget(options.url ?? '');
   if (typeof target === 'string') return target;

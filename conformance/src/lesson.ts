@@ -1,6 +1,7 @@
 /**
- * Where the lesson explains each rule: a README section of native-server (the server by hand)
- * or of shared (the protocol's reference). Paths are from the repository's root; the package's
+ * Where the lesson explains each rule: a README section of native-server (the server by hand),
+ * of native-client (the client by hand, for client mode) or of shared (the protocol's
+ * reference). Paths are from the repository's root; the package's
  * tests check that each anchor is a heading of its README.
  */
 export interface Lesson {
@@ -11,6 +12,7 @@ export interface Lesson {
 
 const NATIVE = 'exercises/part2/12-websocket-native-server/README.md';
 const SHARED = 'shared/README.md';
+const CLIENT = 'exercises/part2/12-websocket-native-client/README.md';
 
 export const LESSON = {
   handshake: { title: 'native-server: 1. The handshake', path: `${NATIVE}#1-the-handshake` },
@@ -31,4 +33,25 @@ export const LESSON = {
     path: `${SHARED}#6-closing-and-the-rules-with-their-close-codes`,
   },
   limits: { title: 'shared: 4. Fragments (the size limit)', path: `${SHARED}#4-fragments` },
+  clientRequest: {
+    title: 'native-client: 1. Open TCP and send the upgrade request',
+    path: `${CLIENT}#1-open-tcp-and-send-the-upgrade-request`,
+  },
+  clientAnswer: {
+    title: 'native-client: 2. Read the answer and check it',
+    path: `${CLIENT}#2-read-the-answer-and-check-it`,
+  },
+  clientFramesOut: {
+    title: 'native-client: 3. Frames out: the header and the mask',
+    path: `${CLIENT}#3-frames-out-the-header-and-the-mask`,
+  },
+  clientFramesIn: {
+    title: 'native-client: 4. Frames in: messages as they come',
+    path: `${CLIENT}#4-frames-in-messages-as-they-come`,
+  },
+  clientUtf8: { title: 'native-client: 5. UTF-8', path: `${CLIENT}#5-utf-8` },
+  clientClosing: {
+    title: "native-client: 6. Closing, from the client's side",
+    path: `${CLIENT}#6-closing-from-the-clients-side`,
+  },
 } as const satisfies Record<string, Lesson>;

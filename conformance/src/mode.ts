@@ -1,15 +1,18 @@
 import { type Harness, runCases } from './runner.ts';
 import { sectionKey } from './sections.ts';
 import type { Case, CaseResult, CaseSpec } from './verdict.ts';
+import type { PeerRole } from './wire/rules.ts';
 
 /**
  * A mode of the checker: what it checks and how. Server mode (src/server/) connects to the
- * server under test as a client; client mode (`--client`) would listen, run the client under
- * test and judge it - the same cases, runner and reports, with its own context.
+ * server under test as a client; client mode (src/client/, `--client`) listens, runs the client
+ * under test and judges it - the same runner and reports, with its own cases and context.
  */
 export interface Mode<Context> {
   /** For the report's first line: `ws://localhost:8082/ws as an echo server`. */
   subject: string;
+  /** What is checked: a server or a client (the reports name the other end so). */
+  peer: PeerRole;
   cases: Case<Context>[];
   harness: Harness<Context>;
   /** Cases that may run at the same time. */
@@ -47,6 +50,7 @@ export function numberCases<Context>(families: Family<Context>[]): Case<Context>
 /** A mode ready to run, whatever its context type: what the command line works with. */
 export interface ReadyMode {
   subject: string;
+  peer: PeerRole;
   caseCount: number;
   preflight(notes: (line: string) => void): Promise<string | undefined>;
   run(progress: (result: CaseResult, done: number, total: number) => void): Promise<CaseResult[]>;
@@ -55,6 +59,7 @@ export interface ReadyMode {
 export function ready<Context>(mode: Mode<Context>): ReadyMode {
   return {
     subject: mode.subject,
+    peer: mode.peer,
     caseCount: mode.cases.length,
     preflight: (notes) => mode.preflight(notes),
     run: (progress) =>

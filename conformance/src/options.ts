@@ -69,6 +69,9 @@ export function parseOptions(args: string[]): Options {
   if (values.client !== undefined && !values.client.includes('{url}')) {
     throw new UsageError('the --client command must contain {url}, where the checker puts its URL');
   }
+  if (values.client !== undefined && values.greeting !== undefined) {
+    throw new UsageError('--greeting is for server mode: a client under test is the one greeted');
+  }
   return {
     help: false,
     url,

@@ -1,5 +1,6 @@
 import { compareSections, sectionHeading } from '../sections.ts';
 import { type CaseResult, type Totals, VERDICTS, type Verdict } from '../verdict.ts';
+import type { PeerRole } from '../wire/rules.ts';
 import { describeWire } from './wire-text.ts';
 
 /** FAILED cases told in full; past this many, one line each. */
@@ -47,7 +48,12 @@ export function totalLine(totals: Totals): string {
  * The report after the run: a summary per section (grouped by family), each FAILED case in
  * plain words with its wire log, one line for each other case that is not OK, and the total.
  */
-export function summaryReport(results: CaseResult[], totals: Totals, subject: string): string {
+export function summaryReport(
+  results: CaseResult[],
+  totals: Totals,
+  subject: string,
+  peer: PeerRole = 'server',
+): string {
   const out: string[] = [`Conformance of ${subject}`, ''];
   const families = [...new Set(results.map((result) => result.family))];
   const width = Math.max(...results.map((result) => sectionHeading(result.section).length), 20);
@@ -67,7 +73,7 @@ export function summaryReport(results: CaseResult[], totals: Totals, subject: st
   const failed = results.filter((result) => result.verdict === 'FAILED');
   if (failed.length > 0) {
     out.push('', `FAILED: ${failed.length} case${failed.length === 1 ? '' : 's'} broke a MUST`);
-    for (const result of failed.slice(0, FULL_FAILURES)) out.push('', ...failure(result));
+    for (const result of failed.slice(0, FULL_FAILURES)) out.push('', ...failure(result, peer));
     if (failed.length > FULL_FAILURES) {
       out.push(
         '',
@@ -113,13 +119,17 @@ function oneLine(result: CaseResult): string {
 }
 
 /** A FAILED case in plain words: the rule, what was expected, what came, the bytes, the lesson. */
-function failure(result: CaseResult): string[] {
+function failure(result: CaseResult, peer: PeerRole): string[] {
+  const legend =
+    peer === 'client'
+      ? '-> sent by the checker, <- sent by the client, :: the client program'
+      : '-> sent by the checker, <- sent by the server';
   return [
     `FAILED ${result.id}  ${result.title}`,
     `  The rule (${sectionHeading(result.section)}): ${result.rule}`,
     `  Expected: ${result.expected}`,
     `  Actual:   ${result.actual}`,
-    '  On the wire (-> sent by the checker, <- sent by the server):',
+    `  On the wire (${legend}):`,
     ...describeWire(result.wire).map((line) => `  ${line}`),
     `  Where the lesson explains it: ${result.lesson.path}`,
   ];

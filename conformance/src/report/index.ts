@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { CaseResult, Totals } from '../verdict.ts';
+import type { PeerRole } from '../wire/rules.ts';
 import { jsonReport } from './json.ts';
 import { junitReport } from './junit.ts';
 
@@ -9,6 +10,8 @@ export interface ReportInput {
   results: CaseResult[];
   totals: Totals;
   subject: string;
+  /** What was checked: a server or a client. */
+  peer: PeerRole;
 }
 
 /**

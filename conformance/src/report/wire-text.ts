@@ -5,11 +5,12 @@ import type { WireEntry } from '../wire/log.ts';
 const SHOWN_FIRST = 24;
 const SHOWN_LAST = 8;
 
-const ARROWS = { out: '->', in: '<-', tcp: '--' } as const;
+const ARROWS = { out: '->', in: '<-', tcp: '--', process: '::' } as const;
 
 /**
  * A case's wire log as lines of text: time, connection, direction (`->` sent by the checker,
- * `<-` received, `--` TCP), what it was, and its bytes in hex under it.
+ * `<-` received, `--` TCP, `::` the client program's input, output and exit), what it was, and
+ * its bytes in hex under it.
  */
 export function describeWire(entries: WireEntry[]): string[] {
   const shown =
@@ -23,7 +24,9 @@ export function describeWire(entries: WireEntry[]): string[] {
       continue;
     }
     const time = `${entry.ms.toFixed(1)} ms`.padStart(10);
-    lines.push(`${time} #${entry.connection} ${ARROWS[entry.direction]} ${entry.summary}`);
+    // A line of the client program (client mode) has no connection: `::` alone.
+    const who = entry.direction === 'process' ? '  ' : `#${entry.connection}`;
+    lines.push(`${time} ${who} ${ARROWS[entry.direction]} ${entry.summary}`);
     // An HTTP head: its lines after the first, each escaped (a CR alone shows as \r).
     for (const line of entry.text?.split(/\r?\n/).slice(1) ?? []) {
       if (line) lines.push(`${' '.repeat(17)}${escapeText(line)}`);

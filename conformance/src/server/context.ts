@@ -1,6 +1,6 @@
 import { openSocket, type Target } from '../target.ts';
 import { judge, Stop } from '../verdict.ts';
-import { isSendableCode } from '../wire/close-codes.ts';
+import { closePayload, isSendableCode } from '../wire/close-codes.ts';
 import { Connection } from '../wire/connection.ts';
 import type { FrameSpec } from '../wire/frame.ts';
 import { checkSwitch, type Offer, randomKey, upgradeHeaders } from '../wire/handshake.ts';
@@ -164,11 +164,4 @@ export class ServerContext {
   }
 }
 
-/** A close frame's body: the code in 2 bytes, then the reason in UTF-8 (RFC 6455 §5.5.1). */
-export function closePayload(code: number | undefined, reason = ''): Buffer {
-  if (code === undefined) return Buffer.alloc(0);
-  const body = Buffer.alloc(2 + Buffer.byteLength(reason));
-  body.writeUInt16BE(code, 0);
-  body.write(reason, 2);
-  return body;
-}
+export { closePayload } from '../wire/close-codes.ts';

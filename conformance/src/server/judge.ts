@@ -1,8 +1,9 @@
 import { type Judgement, judge } from '../verdict.ts';
 import { describeCode } from '../wire/close-codes.ts';
 import type { Connection, Happening } from '../wire/connection.ts';
+import { describeHappening } from '../wire/describe.ts';
 import { Opcode } from '../wire/frame.ts';
-import { escapeText, hex, preview, size } from '../wire/hex.ts';
+import { hex, size } from '../wire/hex.ts';
 import { closePayload, type ServerContext } from './context.ts';
 
 /**
@@ -22,31 +23,7 @@ export const PROBE = Buffer.from('probe: still reading?');
  */
 export const PROBE_FRAME = { opcode: Opcode.Ping, payload: PROBE };
 
-/** `§5.2` for RFC 6455, `RFC 9110 §7.2` for the others. */
-export function sectionRef(section: string): string {
-  const other = /^RFC (\d+) (.+)$/.exec(section);
-  return other ? `RFC ${other[1]} §${other[2]}` : `§${section}`;
-}
-
-/** A happening in words, for `actual`. */
-export function describeHappening(happening: Happening): string {
-  switch (happening.kind) {
-    case 'response':
-      return `an HTTP response, ${happening.head.status} ${escapeText(happening.head.reason)}`;
-    case 'message':
-      return `a ${happening.type} message of ${size(happening.data.length)}${happening.frames > 1 ? ` in ${happening.frames} frames` : ''}: ${escapeText(preview(happening.data))}`;
-    case 'pong':
-      return `a pong ${escapeText(preview(happening.data))}`;
-    case 'close':
-      return `a close frame with ${happening.code === undefined ? 'no code' : describeCode(happening.code)}${happening.reason ? ` and the reason "${escapeText(happening.reason, 80)}"` : ''}`;
-    case 'closed':
-      return happening.reset ? 'TCP reset, with no close frame' : 'TCP closed with no close frame';
-    case 'violation':
-      return `${happening.text}, which ${sectionRef(happening.section)} forbids`;
-    case 'timeout':
-      return `nothing within ${happening.ms / 1000} s`;
-  }
-}
+export { describeHappening, sectionRef } from '../wire/describe.ts';
 
 /** Codes, as the expectation names them: `1002 (Protocol Error)` or `1009 ... or 1008 ...`. */
 function codesText(codes: number[]): string {

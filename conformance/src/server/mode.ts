@@ -25,6 +25,7 @@ export function serverCases(): Case<Context>[] {
 export function serverMode(settings: ServerSettings, cases: Case<Context>[]): Mode<Context> {
   return {
     subject: `${settings.target.url} as an echo server`,
+    peer: 'server',
     cases,
     concurrency: CONCURRENCY,
     harness: {

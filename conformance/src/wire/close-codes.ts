@@ -69,3 +69,12 @@ export function codeProblem(code: number): { section: string; text: string } | u
   }
   return { section: '7.4.2', text: `${code} is above 4999: no such code is defined` };
 }
+
+/** A close frame's body: the code in 2 bytes, then the reason in UTF-8 (RFC 6455 §5.5.1). */
+export function closePayload(code: number | undefined, reason = ''): Buffer {
+  if (code === undefined) return Buffer.alloc(0);
+  const body = Buffer.alloc(2 + Buffer.byteLength(reason));
+  body.writeUInt16BE(code, 0);
+  body.write(reason, 2);
+  return body;
+}

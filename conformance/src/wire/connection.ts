@@ -60,6 +60,8 @@ export interface ConnectionOptions {
    * beginning with `head`, the bytes that came after the request.
    */
   upgraded?: { head: Buffer };
+  /** Sees every frame the peer sends, before it is judged (client mode collects mask keys). */
+  onFrame?: (frame: FrameInfo) => void;
 }
 
 /**
@@ -100,6 +102,7 @@ export class Connection {
   #midFrame = false;
   #pongs: Buffer[] = [];
   readonly #peer: PeerRole;
+  readonly #observe: ((frame: FrameInfo) => void) | undefined;
 
   constructor(socket: Socket, options: ConnectionOptions) {
     this.socket = socket;
@@ -107,6 +110,7 @@ export class Connection {
     this.#log = options.log;
     this.#greetingLeft = options.greeting ?? 0;
     this.#peer = options.peer ?? 'server';
+    this.#observe = options.onFrame;
     socket.on('data', (chunk: Buffer) => this.#receive(chunk));
     socket.on('error', (error: NodeJS.ErrnoException) => {
       this.#errorCode ??= error.code ?? error.message;
@@ -122,6 +126,18 @@ export class Connection {
       this.#phase = 'frames';
       if (options.upgraded.head.length > 0) this.#receive(options.upgraded.head);
     }
+    // Taken over after the peer had closed its side (client mode reads the request first).
+    if (socket.readableEnded) this.#tcpClosed('the peer closed TCP (FIN)', false);
+    else if (socket.destroyed) this.#tcpClosed('TCP closed by the peer', false);
+  }
+
+  /**
+   * Reads bytes that came from the peer before this object took the socket over: in client mode,
+   * anything the client sent after its request and before the checker's 101 (which §4.1 forbids,
+   * and a case may look for), read once the 101 is written.
+   */
+  feed(bytes: Buffer): void {
+    if (bytes.length > 0) this.#receive(bytes);
   }
 
   /** A frame as the checker sends it: masked to a server (a fresh key each), not to a client. */
@@ -169,7 +185,14 @@ export class Connection {
 
   /** Writes an HTTP request head, and any frames sent with it in the same write. */
   sendRequest(spec: RequestSpec | Buffer, frames: FrameSpec[] = []): Promise<void> {
-    const head = Buffer.isBuffer(spec) ? spec : requestBytes(spec);
+    return this.sendHead(Buffer.isBuffer(spec) ? spec : requestBytes(spec), frames);
+  }
+
+  /**
+   * Writes an HTTP head (a request, or in client mode the response to the client's request), and
+   * any frames sent with it in the same write.
+   */
+  sendHead(head: Buffer, frames: FrameSpec[] = []): Promise<void> {
     const text = head.toString('latin1');
     this.#note({
       direction: 'out',
@@ -207,8 +230,16 @@ export class Connection {
     this.#midFrame = true;
     try {
       for (const size of sizes) {
-        // Once the peer has closed (or sent its close frame), the rest would not be read.
-        if (this.tcpClosed || this.#closeReceived) return;
+        // Once TCP is closed nothing can be sent; once the peer's close frame has come in the
+        // middle of these pieces, the rest would not be read. (A frame sent whole after the
+        // peer's close - the close frame that answers it - goes.)
+        if (this.tcpClosed || (this.#closeReceived && offset > 0)) {
+          this.#note({
+            direction: 'out',
+            summary: `(the other ${bytes.length - offset} bytes not sent: ${this.tcpClosed ? 'TCP is closed' : "the peer's close frame came"})`,
+          });
+          return;
+        }
         await this.#write(bytes.subarray(offset, offset + size));
         offset += size;
         // Let the event loop turn, so that each piece leaves on its own.
@@ -435,6 +466,7 @@ export class Connection {
 
   /** The rules every frame from the peer follows, then what the frame means. */
   #onFrame(frame: FrameInfo): void {
+    this.#observe?.(frame);
     if (this.#closeReceived) {
       // §5.5.1: "After sending a Close frame, the endpoint MUST NOT send any further data frames."
       if (!isControl(frame.opcode)) {

@@ -1,7 +1,8 @@
 /**
  * The HTTP/1.1 the opening handshake is made of (RFC 9112): requests written line by line,
  * exactly as a case wants them (broken ones too), and the server's response head read out of the
- * bytes that arrive, with whatever came after it (the first frames, or a body).
+ * bytes that arrive, with whatever came after it (the first frames, or a body). In client mode,
+ * the other way round: the client's request read, the response written as a case wants it.
  */
 
 /** A request head as a list of lines; headers keep their order, case and repetitions. */
@@ -42,15 +43,36 @@ export interface ResponseHead {
   malformed: string[];
 }
 
+/** A client's request head, as client mode reads it. */
+export interface RequestHead {
+  method: string;
+  /** The request target as written: `/ws?x=1`. */
+  target: string;
+  /** `HTTP/1.1` */
+  version: string;
+  headers: [string, string][];
+  raw: Buffer;
+  malformed: string[];
+}
+
+/** The most a request head may take before client mode gives up on it. */
+export const MAX_REQUEST_HEAD = 16 * 1024;
+
 /**
- * Reads a response head from chunks of any size. Returns undefined until the blank line that
- * ends it has come; then the head, and the bytes after it.
+ * Reads a head - a response's in server mode, a request's in client mode - from chunks of any
+ * size: undefined until the blank line that ends it has come; then the head's bytes, and those
+ * after it.
  */
-export class ResponseReader {
+class HeadReader {
   #pieces: Buffer[] = [];
   #length = 0;
+  readonly #limit: number;
 
-  push(chunk: Buffer): { head: ResponseHead; rest: Buffer } | 'too-large' | undefined {
+  constructor(limit: number) {
+    this.#limit = limit;
+  }
+
+  push(chunk: Buffer): { raw: Buffer; rest: Buffer } | 'too-large' | undefined {
     this.#pieces.push(chunk);
     this.#length += chunk.length;
     const all = Buffer.concat(this.#pieces, this.#length);
@@ -60,22 +82,76 @@ export class ResponseReader {
     // read too, and reported as malformed.
     const bareEnd = end === -1 ? all.indexOf('\n\n') : -1;
     if (end === -1 && bareEnd === -1) {
-      return all.length > MAX_RESPONSE_HEAD ? 'too-large' : undefined;
+      return all.length > this.#limit ? 'too-large' : undefined;
     }
     const headLength = end !== -1 ? end + 4 : bareEnd + 2;
-    return { head: parseHead(all.subarray(0, headLength)), rest: all.subarray(headLength) };
+    return { raw: all.subarray(0, headLength), rest: all.subarray(headLength) };
+  }
+}
+
+/** Reads a client's request head (client mode). */
+export class RequestReader {
+  readonly #reader = new HeadReader(MAX_REQUEST_HEAD);
+
+  push(chunk: Buffer): { head: RequestHead; rest: Buffer } | 'too-large' | undefined {
+    const read = this.#reader.push(chunk);
+    if (read === undefined || read === 'too-large') return read;
+    const { startLine, headers, malformed } = parseLines(read.raw);
+    const match = /^(\S+) (\S+) (HTTP\/\d(?:\.\d)?)$/.exec(startLine);
+    if (!match) malformed.push(`the request line is not "METHOD target HTTP/x.y": ${startLine}`);
+    return {
+      head: {
+        method: match?.[1] ?? '',
+        target: match?.[2] ?? '',
+        version: match?.[3] ?? '',
+        headers,
+        raw: read.raw,
+        malformed,
+      },
+      rest: read.rest,
+    };
+  }
+}
+
+/**
+ * Reads a response head from chunks of any size. Returns undefined until the blank line that
+ * ends it has come; then the head, and the bytes after it.
+ */
+export class ResponseReader {
+  readonly #reader = new HeadReader(MAX_RESPONSE_HEAD);
+
+  push(chunk: Buffer): { head: ResponseHead; rest: Buffer } | 'too-large' | undefined {
+    const read = this.#reader.push(chunk);
+    if (read === undefined || read === 'too-large') return read;
+    return { head: parseHead(read.raw), rest: read.rest };
   }
 }
 
 function parseHead(raw: Buffer): ResponseHead {
+  const { startLine, headers, malformed } = parseLines(raw);
+  const match = /^(HTTP\/\d\.\d) (\d{3})(?: (.*))?$/.exec(startLine);
+  if (!match) malformed.push(`the status line is not "HTTP/x.y NNN reason": ${startLine}`);
+  return {
+    version: match?.[1] ?? '',
+    status: Number(match?.[2] ?? 0),
+    reason: match?.[3] ?? '',
+    headers,
+    raw,
+    malformed,
+  };
+}
+
+/** A head's first line and its header lines, and what is malformed in them. */
+function parseLines(raw: Buffer): {
+  startLine: string;
+  headers: [string, string][];
+  malformed: string[];
+} {
   const text = raw.toString('latin1');
   const malformed: string[] = [];
   if (/(^|[^\r])\n/.test(text))
     malformed.push('a line ends with LF alone, not CRLF (RFC 9112 §2.2)');
   const lines = text.split(/\r?\n/);
-  const statusLine = lines[0] ?? '';
-  const match = /^(HTTP\/\d\.\d) (\d{3})(?: (.*))?$/.exec(statusLine);
-  if (!match) malformed.push(`the status line is not "HTTP/x.y NNN reason": ${statusLine}`);
   const headers: [string, string][] = [];
   for (const line of lines.slice(1)) {
     if (line === '') continue;
@@ -92,18 +168,11 @@ function parseHead(raw: Buffer): ResponseHead {
     }
     headers.push([line.slice(0, colon), line.slice(colon + 1).trim()]);
   }
-  return {
-    version: match?.[1] ?? '',
-    status: Number(match?.[2] ?? 0),
-    reason: match?.[3] ?? '',
-    headers,
-    raw,
-    malformed,
-  };
+  return { startLine: lines[0] ?? '', headers, malformed };
 }
 
 /** Every value of a header (names compare without case, RFC 9110 §5.1). */
-export function fieldValues(head: ResponseHead, name: string): string[] {
+export function fieldValues(head: Pick<ResponseHead, 'headers'>, name: string): string[] {
   const wanted = name.toLowerCase();
   return head.headers.filter(([key]) => key.toLowerCase() === wanted).map(([, value]) => value);
 }

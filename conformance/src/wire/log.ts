@@ -11,8 +11,12 @@ export interface WireEntry {
   ms: number;
   /** Which connection of the case: 1, 2... */
   connection: number;
-  /** `out`: sent by the checker; `in`: sent by the peer; `tcp`: the connection itself. */
-  direction: 'out' | 'in' | 'tcp';
+  /**
+   * `out`: sent by the checker; `in`: sent by the peer; `tcp`: the connection itself; `process`:
+   * the client under test as a program (client mode) - a line written to its input, a line it
+   * printed, its exit.
+   */
+  direction: 'out' | 'in' | 'tcp' | 'process';
   /** One line: `text FIN=1 RSV=000 MASK=1 len=5 "Hello"`, `GET /ws HTTP/1.1`, `TCP closed`. */
   summary: string;
   /** An HTTP head, as it went (latin1, not escaped: escape it to show it). */
