@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { type AddressInfo, createServer } from 'node:net';
 import { freePort } from 'support/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { check, rootDir } from './support/check.ts';
+import { check, rootDir, tsxCommand } from './support/check.ts';
 import { type ReferenceServer, startReferenceServer } from './support/reference-server.ts';
 
 let server: ReferenceServer | undefined;
@@ -50,6 +50,44 @@ describe('pnpm conformance, from the repository root', () => {
     const { code, output } = await pnpmConformance([`ws://127.0.0.1:${port}/ws`]);
     expect(output).toContain(`nothing listens on 127.0.0.1:${port} (connection refused)`);
     expect(code).toBe(2);
+  });
+});
+
+describe('pnpm conformance --client, from the repository root', () => {
+  const reference = (...args: string[]) =>
+    tsxCommand('conformance/test/support/reference-client.ts', ...args);
+
+  it('a client with no FAILED case: exit status 0, the total line last', async () => {
+    const { code, output } = await pnpmConformance(['--client', reference(), '--cases', '5.5.2']);
+    expect(output).toContain('Checking the client "node --import tsx');
+    expect(output.trim().split('\n').at(-1)).toMatch(/^4 cases in [\d.]+ s: 4 OK, .* 0 FAILED$/);
+    expect(code).toBe(0);
+  });
+
+  it("a client with a FAILED case: exit status 1, the case told in full with the client's output", async () => {
+    const { code, output } = await pnpmConformance([
+      '--client',
+      reference('--break', 'accept-any-accept'),
+      '--cases',
+      '4.1/12',
+    ]);
+    expect(output).toContain('FAILED 4.1/12');
+    expect(output).toContain(
+      'On the wire (-> sent by the checker, <- sent by the client, :: the client program)',
+    );
+    expect(output).toMatch(/:: started: node --import tsx .*reference-client\.ts/);
+    expect(code).toBe(1);
+  });
+
+  it('a command that never connects: exit status 2, and what it printed', async () => {
+    const { status, stderr } = await check([
+      '--client',
+      'echo "no such client" >&2; exit 3 # {url}',
+    ]);
+    expect(stderr).toMatch(
+      /the client did not connect to ws:\/\/127\.0\.0\.1:\d+\/ws\?conformance=1: it exited with status 3; its last lines: no such client/,
+    );
+    expect(status).toBe(2);
   });
 });
 
@@ -112,9 +150,9 @@ describe('usage errors: one line, exit status 2', () => {
     { args: ['ws://a/ws', '--greeting', 'two'], says: '--greeting takes a whole number' },
     { args: ['ws://a/ws', '--cases', '9.9'], says: '--cases: no case is 9.9 or in section 9.9' },
     { args: ['ws://a/ws', '--cases', ','], says: '--cases needs ids or sections' },
-    { args: ['ws://a/ws', '--html', 'report.html'], says: '--html is not available yet' },
-    { args: ['--client', 'wscat -c {url}'], says: '--client is not available yet' },
     { args: ['--client', 'wscat'], says: 'must contain {url}' },
+    { args: ['--client', 'x {url}', '--greeting', '1'], says: '--greeting is for server mode' },
+    { args: ['--client', 'x {url}', '--cases', '9.9'], says: '--cases: no case is 9.9' },
     { args: ['ws://a/ws', '--client', 'x {url}'], says: 'not both' },
   ])('$args', async ({ args, says }) => {
     const { status, stderr, stdout } = await check(args);

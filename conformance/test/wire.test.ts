@@ -2,11 +2,15 @@
  * The checker's own frame, HTTP and UTF-8 code, with known answers from RFC 6455 and checked
  * against Node's own decoder: the checker must be right before it judges anyone.
  */
+import { once } from 'node:events';
+import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { buildFrame, FrameReader, type ReadItem } from '../src/wire/frame.ts';
+import { Connection } from '../src/wire/connection.ts';
+import { buildFrame, FrameReader, Opcode, type ReadItem } from '../src/wire/frame.ts';
 import { acceptFor, checkSwitch } from '../src/wire/handshake.ts';
 import { hex } from '../src/wire/hex.ts';
-import { ResponseReader } from '../src/wire/http.ts';
+import { RequestReader, ResponseReader } from '../src/wire/http.ts';
+import { WireLog } from '../src/wire/log.ts';
 import { brokenFrameRule } from '../src/wire/rules.ts';
 import { firstInvalidUtf8 } from '../src/wire/utf8.ts';
 
@@ -202,5 +206,75 @@ describe('the handshake', () => {
       'Sec-WebSocket-Accept is "nope"; for the key dGhlIHNhbXBsZSBub25jZQ== it must be s3pPLMBiTxaQ9kYGzzhZRbK+xOo=',
       'the 101 accepts the extension "permessage-deflate", which was not offered',
     ]);
+  });
+});
+
+describe('the request reader (client mode)', () => {
+  it('reads a request head in any chunking, with the bytes after it', () => {
+    const head = 'GET /ws?x=1 HTTP/1.1\r\nHost: 127.0.0.1:8082\r\nUpgrade: websocket\r\n\r\n';
+    const bytes = Buffer.concat([Buffer.from(head, 'latin1'), fromHex('81 80 01 02 03 04')]);
+    for (let split = 1; split < bytes.length; split++) {
+      const reader = new RequestReader();
+      const first = reader.push(bytes.subarray(0, split));
+      const read = first ?? reader.push(bytes.subarray(split));
+      if (read === undefined || read === 'too-large') throw new Error(`nothing read at ${split}`);
+      expect(read.head.method).toBe('GET');
+      expect(read.head.target).toBe('/ws?x=1');
+      expect(read.head.version).toBe('HTTP/1.1');
+      expect(read.head.headers).toEqual([
+        ['Host', '127.0.0.1:8082'],
+        ['Upgrade', 'websocket'],
+      ]);
+      expect(read.head.malformed).toEqual([]);
+      // What came with the head's last piece: the frame bytes up to the split, or all of them.
+      const rest = bytes.subarray(head.length, first === undefined ? bytes.length : split);
+      expect(hex(read.rest)).toBe(hex(rest));
+    }
+  });
+});
+
+describe('a Connection', () => {
+  /** Two ends of a TCP connection on loopback. */
+  async function pair(): Promise<{ ours: Socket; theirs: Socket; close(): void }> {
+    const server = createServer();
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const accepted = once(server, 'connection') as Promise<[Socket]>;
+    const theirs = connect((server.address() as AddressInfo).port, '127.0.0.1');
+    const [ours] = await accepted;
+    return {
+      ours,
+      theirs,
+      close: () => {
+        ours.destroy();
+        theirs.destroy();
+        server.close();
+      },
+    };
+  }
+
+  it("writes the close frame that answers the peer's close, not only logs it", async () => {
+    // Before: once the peer's close frame had come, send() returned before writing anything,
+    // while the log said the close frame went: a client waiting for it reported a connection
+    // lost (1006).
+    const { ours, theirs, close } = await pair();
+    try {
+      const connection = new Connection(ours, {
+        number: 1,
+        log: new WireLog(),
+        peer: 'client',
+        upgraded: { head: Buffer.alloc(0) },
+      });
+      const received: Buffer[] = [];
+      theirs.on('data', (chunk: Buffer) => received.push(chunk));
+      theirs.write(buildFrame({ opcode: Opcode.Close, payload: fromHex('03 e8') }).bytes);
+      expect((await connection.next(2000)).kind).toBe('close');
+      await connection.send({ opcode: Opcode.Close, payload: fromHex('03 e8') });
+      connection.end();
+      await once(theirs, 'end');
+      expect(hex(Buffer.concat(received))).toBe('88 02 03 e8');
+    } finally {
+      close();
+    }
   });
 });

@@ -81,11 +81,13 @@ export class Incoming {
     }
   }
 
-  /** Resolves true when more bytes come (or TCP closes) within `ms`. */
-  async more(ms: number): Promise<boolean> {
+  /**
+   * Resolves true when bytes have come after the request head - with it, or within `ms` - or
+   * TCP has closed; false when nothing came in that time.
+   */
+  async sentEarly(ms: number): Promise<boolean> {
     const deadline = performance.now() + ms;
-    const before = this.#earlyBytes;
-    while (this.#earlyBytes === before && !this.#ended) {
+    while (this.#earlyBytes === 0 && !this.#ended) {
       if (!(await this.#changed(deadline))) return false;
     }
     return true;

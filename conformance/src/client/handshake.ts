@@ -188,7 +188,7 @@ const requestCases: Spec[] = [
       const request = await incoming.request(context.timeoutMs);
       const expected = 'nothing from the client between its request and the 101';
       if (typeof request === 'string') return judge.failed('an upgrade request', request);
-      if (await incoming.more(context.quietMs)) {
+      if (await incoming.sentEarly(context.quietMs)) {
         return judge.failed(
           expected,
           incoming.ended

@@ -76,3 +76,11 @@ export function withVerdict(report: JsonReport | undefined, verdict: Verdict): s
     .filter((result) => result.verdict === verdict)
     .map((result) => `${result.id} ${result.title}: ${result.actual}`);
 }
+
+/** A command that runs a TypeScript program of the repository, for `--client`. */
+export function tsxCommand(path: string, ...args: string[]): string {
+  const quoted = [fileURLToPath(new URL(`../../../${path}`, import.meta.url)), ...args]
+    .map((arg) => `'${arg}'`)
+    .join(' ');
+  return `node --import tsx ${quoted} {url}`;
+}
