@@ -2,7 +2,7 @@ import { clientCases, clientMode } from './client/mode.ts';
 import { type ReadyMode, ready } from './mode.ts';
 import { type Options, parseOptions, USAGE, UsageError } from './options.ts';
 import { progressReporter, summaryReport, type Terminal } from './report/console.ts';
-import { FILE_REPORTS, writeReport } from './report/index.ts';
+import { FILE_REPORTS, reportPath, writeReport } from './report/index.ts';
 import { picks } from './sections.ts';
 import { serverCases, serverMode } from './server/mode.ts';
 import { parseTarget } from './target.ts';
@@ -41,13 +41,6 @@ export async function main(args: string[], io: Io): Promise<number> {
     io.stderr.write(`conformance: ${mode}\n`);
     return EXIT.usage;
   }
-  for (const name of ['json', 'junit', 'html'] as const) {
-    if (options[name] !== undefined && FILE_REPORTS[name] === undefined) {
-      io.stderr.write(`conformance: --${name} is not available yet\n`);
-      return EXIT.usage;
-    }
-  }
-
   const unreachable = await mode.preflight((line) => io.stderr.write(`${line}\n`));
   if (unreachable) {
     io.stderr.write(`conformance: ${unreachable}\n`);
@@ -63,11 +56,12 @@ export async function main(args: string[], io: Io): Promise<number> {
   let unwritten = false;
   for (const name of ['json', 'junit', 'html'] as const) {
     const path = options[name];
-    const report = FILE_REPORTS[name];
-    if (path === undefined || report === undefined) continue;
+    if (path === undefined) continue;
     try {
-      const text = report({ results, totals, subject: mode.subject, peer: mode.peer });
-      io.stderr.write(`--${name}: wrote ${await writeReport(path, text, io.cwd)}\n`);
+      const file = reportPath(path, io.cwd);
+      const input = { results, totals, subject: mode.subject, peer: mode.peer, file };
+      await writeReport(file, FILE_REPORTS[name](input));
+      io.stderr.write(`--${name}: wrote ${file}\n`);
     } catch (error) {
       io.stderr.write(`conformance: cannot write ${path}: ${(error as Error).message}\n`);
       unwritten = true;

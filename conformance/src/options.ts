@@ -6,26 +6,31 @@ export const DEFAULT_TIMEOUT_SECONDS = 5;
 export const USAGE = `Usage:
   pnpm conformance <ws-or-wss-url> [options]       check an echo server
   pnpm conformance --client "<command with {url}>" [options]
-                                                   check a client (not available yet)
+                                                   check a command-line client
 
 Server mode connects to the URL and checks the server against RFC 6455 (and the HTTP rules
 of RFC 9110 and 9112 the handshake rests on), case by case. The server must echo every text
 and binary message with its type.
+
+Client mode listens on 127.0.0.1 and, for each case, runs the command through a shell with
+{url} replaced by its own URL. The client must send each line of its input as a text
+message, close with 1000 at the end of its input, and exit with status 0 after a clean close
+and another status otherwise, with a line saying why.
 
 Options:
   --cases LIST       only these cases: ids or RFC section prefixes, comma-separated
                      (5.5,7.4.1 runs sections 5.5, 5.5.1... and 7.4.1; 9110 runs RFC 9110's)
   --json FILE        write the results as JSON
   --junit FILE       write the results as a JUnit XML report, for CI
-  --html FILE        write one self-contained HTML page (not available yet)
+  --html FILE        write one self-contained HTML page: the cases, each with its frames
   --greeting N       the server sends N messages of its own right after the handshake
-                     (the hello servers: 1); they are skipped
+                     (the hello servers: 1); they are skipped (server mode)
   --timeout SECONDS  how long to wait for an answer that should come (default ${DEFAULT_TIMEOUT_SECONDS})
   --help             this text
 
-Exit status: 0 when no case is FAILED, 1 when one is, 2 for a usage error or a server that
-cannot be reached. wss:// URLs trust the system's CAs; add yours with
-NODE_EXTRA_CA_CERTS=path/to/ca.pem.`;
+Exit status: 0 when no case is FAILED, 1 when one is, 2 for a usage error, a server that
+cannot be reached or a client that does not connect. wss:// URLs trust the system's CAs; add
+yours with NODE_EXTRA_CA_CERTS=path/to/ca.pem.`;
 
 export interface Options {
   help: boolean;

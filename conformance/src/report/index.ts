@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { CaseResult, Totals } from '../verdict.ts';
 import type { PeerRole } from '../wire/rules.ts';
+import { htmlReport } from './html.ts';
 import { jsonReport } from './json.ts';
 import { junitReport } from './junit.ts';
 
@@ -12,24 +13,22 @@ export interface ReportInput {
   subject: string;
   /** What was checked: a server or a client. */
   peer: PeerRole;
+  /** Where the report is written (an absolute path): the HTML page links from there. */
+  file: string;
 }
 
-/**
- * The reports written to files, by option. `--html` has no writer yet: the HTML page with each
- * case's frames drawn comes with client mode (issue 22, part B), in `html.ts`, added here.
- */
-export const FILE_REPORTS: Record<
-  'json' | 'junit' | 'html',
-  ((input: ReportInput) => string) | undefined
-> = {
+/** The reports written to files, by option. */
+export const FILE_REPORTS: Record<'json' | 'junit' | 'html', (input: ReportInput) => string> = {
   json: ({ results, totals }) => jsonReport(results, totals),
   junit: ({ results, totals, subject }) => junitReport(results, totals, subject),
-  html: undefined,
+  html: (input) => htmlReport(input),
 };
 
-/** Writes a report; a path is relative to where the command was typed (pnpm's INIT_CWD). */
-export async function writeReport(path: string, text: string, cwd: string): Promise<string> {
-  const full = resolve(cwd, path);
-  await writeFile(full, text);
-  return full;
+/** A report's full path: relative to where the command was typed (pnpm's INIT_CWD). */
+export function reportPath(path: string, cwd: string): string {
+  return resolve(cwd, path);
+}
+
+export async function writeReport(file: string, text: string): Promise<void> {
+  await writeFile(file, text);
 }
