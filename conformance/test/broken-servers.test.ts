@@ -163,6 +163,13 @@ describe('choices the RFC leaves to a server are never FAILED', () => {
       says: /refused: 421 Misdirected Request/,
     },
     {
+      choice: 'frames sent with the upgrade request refused by closing TCP, with no answer',
+      options: { refuseEarlyData: true },
+      cases: '4.1',
+      verdict: 'INFORMATIONAL',
+      says: /TCP closed with no HTTP response: the server refused early data/,
+    },
+    {
       choice: 'a message over the limit closed with 1008',
       options: { tooBigWith1008: true },
       cases: '10.4/10',

@@ -314,9 +314,11 @@ const refusedCases: Spec[] = [
   refusedAnswer('a 101 that selects a subprotocol the client did not offer', (valid) =>
     changed(valid, 'Sec-WebSocket-Protocol', 'x-conformance-not-offered'),
   ),
+  // Content-Length: 0 makes the 200 whole: without it, its body would run until TCP closes
+  // (RFC 9112 §6.3), and a client reading it would be right to wait.
   refusedAnswer('200 OK with every header of a 101', (valid) => ({
-    ...valid,
     statusLine: 'HTTP/1.1 200 OK',
+    headers: [...valid.headers, ['Content-Length', '0']],
   })),
   {
     section: '4.1',

@@ -353,19 +353,43 @@ function framesWithRequest(): Spec {
   return {
     section: '4.1',
     title: 'a frame sent in the same write as the upgrade request',
-    rule: 'A client "MUST wait for a response from the server before sending any further data" (§4.1), but bytes that come early are best read as the first frames: the server may also fail the connection. Losing them silently is not ideal.',
+    rule: 'A client "MUST wait for a response from the server before sending any further data" (§4.1), but bytes that come early are best read as the first frames; the server may also refuse them, with an error status or by closing TCP. Losing them silently is not ideal.',
     lesson: LESSON.handshake,
     run: async (context) => {
       const first = Buffer.from('sent with the request');
+      const expected = 'both messages come back, the early one first; or the early data refused';
       // The greeting may come before the early frame's echo or after it: counted here.
-      const connection = await context.open({
-        withRequest: [{ opcode: Opcode.Text, payload: first }],
-        awaitGreeting: false,
-        skipGreeting: false,
-      });
+      const connection = await context.connect(false);
+      const key = randomKey();
+      const { hostHeader, path } = context.settings.target;
+      await connection.sendRequest({ target: path, headers: upgradeHeaders(hostHeader, key) }, [
+        { opcode: Opcode.Text, payload: first },
+      ]);
+      const answer = await connection.next(context.timeoutMs);
+      // The checker broke §4.1's MUST: refusing the connection, with or without an answer, is
+      // the server's right.
+      if (answer.kind === 'closed') {
+        return judge.informational(
+          expected,
+          'TCP closed with no HTTP response: the server refused early data',
+        );
+      }
+      if (answer.kind !== 'response') return judge.failed(expected, describeHappening(answer));
+      if (answer.head.status !== 101) {
+        return judge.informational(
+          expected,
+          `refused: ${answer.head.status} ${escapeText(answer.head.reason)}: the server refused early data`,
+        );
+      }
+      const problems = checkSwitch(answer.head, key);
+      if (problems.length > 0) {
+        return judge.failed(
+          expected,
+          problems.map((problem) => `${problem.text} (§${problem.section})`).join('; '),
+        );
+      }
       const second = Buffer.from('sent after the 101');
       await connection.send({ opcode: Opcode.Text, payload: second });
-      const expected = 'both messages come back, the early one first';
       let greetings = context.settings.greeting;
       let sawFirst = false;
       for (;;) {

@@ -240,7 +240,7 @@ export class Connection {
           });
           return;
         }
-        await this.#write(bytes.subarray(offset, offset + size));
+        await this.#writeUntilPeerCloses(bytes.subarray(offset, offset + size));
         offset += size;
         // Let the event loop turn, so that each piece leaves on its own.
         if (sizes.length > 1) await new Promise((resolve) => setImmediate(resolve));
@@ -270,10 +270,10 @@ export class Connection {
       summary: `(only the first ${first} of these ${bytes.length} bytes go now; the rest is held back)`,
     });
     this.#midFrame = true;
-    await this.#write(bytes.subarray(0, first));
+    await this.#writeUntilPeerCloses(bytes.subarray(0, first));
     return async () => {
       this.#note({ direction: 'out', summary: `(the ${bytes.length - first} bytes held back)` });
-      await this.#write(bytes.subarray(first));
+      await this.#writeUntilPeerCloses(bytes.subarray(first));
       this.#frameWhole();
     };
   }
@@ -305,6 +305,33 @@ export class Connection {
       frame: logFrame(frame.info),
     });
     return frame;
+  }
+
+  /**
+   * Writes, and resolves once the bytes are written - or once the peer closes (its close frame,
+   * or TCP), since then they may never be: a peer that stopped reading in the middle of 16 MiB
+   * leaves the rest in the socket's buffer, and the case has its answer already.
+   */
+  async #writeUntilPeerCloses(bytes: Buffer): Promise<void> {
+    const written = this.#write(bytes);
+    let done = false;
+    void written.then(() => {
+      done = true;
+    });
+    while (!done && !this.#closeReceived && !this.tcpClosed) {
+      await Promise.race([written, this.#nextChange()]);
+    }
+  }
+
+  /** Resolves at the next change (bytes, TCP closing). */
+  #nextChange(): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        this.#waiters.delete(wake);
+        resolve();
+      };
+      this.#waiters.add(wake);
+    });
   }
 
   #write(bytes: Buffer): Promise<void> {

@@ -70,6 +70,19 @@ function run(): void {
                 : fieldValues(head, 'Sec-WebSocket-Protocol').length > 0
                   ? 'a subprotocol was never offered'
                   : undefined;
+    if (problem && head.status !== 101) {
+      // Not a 101: an ordinary HTTP response, whose body is read to its end before reporting
+      // it - Content-Length bytes, or, with no length, until TCP closes (RFC 9112 §6.3).
+      const length = fieldValues(head, 'Content-Length')[0];
+      let body = rest.length;
+      const report = () => end(1, `handshake failed: ${problem}`);
+      if (length !== undefined && body >= Number(length)) return report();
+      socket.on('data', (chunk: Buffer) => {
+        body += chunk.length;
+        if (length !== undefined && body >= Number(length)) report();
+      });
+      return;
+    }
     if (problem) return end(1, `handshake failed: ${problem}`);
     open(socket, lines, rest, broken);
   };

@@ -60,6 +60,11 @@ export interface ReferenceOptions {
    * request whose Host names another machine.
    */
   loopbackOnly?: boolean;
+  /**
+   * Close TCP, with no answer, when bytes follow the upgrade request before the 101 (the client
+   * broke §4.1's MUST), as gorilla/websocket does.
+   */
+  refuseEarlyData?: boolean;
   /** A message of its own to send right after the 101, as the hello servers do. */
   greeting?: string;
 }
@@ -85,6 +90,10 @@ export async function startReferenceServer(
   });
   server.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
     socket.on('error', () => {});
+    if (options.refuseEarlyData && head.length > 0) {
+      socket.destroy();
+      return;
+    }
     const refusal = refuse(request, broken, options);
     if (refusal) {
       socket.end(`HTTP/1.1 ${refusal}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
