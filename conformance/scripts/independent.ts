@@ -189,6 +189,7 @@ function buildGorilla(): { version?: string; missing?: string } {
   }
   const version = spawnSync(
     'dpkg-query',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's placeholder, not JavaScript's
     ['-W', '-f', '${Version}', 'golang-github-gorilla-websocket-dev'],
     { encoding: 'utf8' },
   );
@@ -211,7 +212,12 @@ async function check(subject: Subject): Promise<Row> {
     }
     const json = join(work, 'report.json');
     let said = '';
-    const collect = { write: (text: string) => void (said += text), isTTY: false };
+    const collect = {
+      write: (text: string) => {
+        said += text;
+      },
+      isTTY: false,
+    };
     const status = await main([...args, '--json', json], {
       stdout: collect,
       stderr: collect,
