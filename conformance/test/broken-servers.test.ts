@@ -120,6 +120,17 @@ describe('the checker as a client', () => {
 });
 
 describe('choices the RFC leaves to a server are never FAILED', () => {
+  it("a version refused with 400 and Sec-WebSocket-Version: 13, as §4.4's own example: OK", async () => {
+    // Before: NON-STRICT, as if only 426 were right; §4.2.2 says "such as 426", and §4.4 shows 400.
+    server = await startReferenceServer(undefined, { versionWith400: true });
+    const { report } = await check([server.url, '--cases', '4.4']);
+    expect(withVerdict(report, 'NON-STRICT')).toEqual([]);
+    expect(withVerdict(report, 'FAILED')).toEqual([]);
+    expect(withVerdict(report, 'OK').join('\n')).toMatch(
+      /Sec-WebSocket-Version: 7: 400 Bad Request/,
+    );
+  });
+
   it.each<{
     choice: string;
     options: ReferenceOptions;

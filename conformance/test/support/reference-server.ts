@@ -65,6 +65,8 @@ export interface ReferenceOptions {
    * broke §4.1's MUST), as gorilla/websocket does.
    */
   refuseEarlyData?: boolean;
+  /** Refuse a version other than 13 with 400 rather than 426, as §4.4's own example does. */
+  versionWith400?: boolean;
   /** A message of its own to send right after the 101, as the hello servers do. */
   greeting?: string;
 }
@@ -144,7 +146,9 @@ function refuse(
   if (!tokens(request.headers.upgrade).includes('websocket')) return '400 Bad Request';
   if (!tokens(request.headers.connection).includes('upgrade')) return '400 Bad Request';
   if (broken !== 'any-version' && request.headers['sec-websocket-version'] !== '13') {
-    return '426 Upgrade Required\r\nSec-WebSocket-Version: 13\r\nUpgrade: websocket';
+    return options.versionWith400
+      ? '400 Bad Request\r\nSec-WebSocket-Version: 13'
+      : '426 Upgrade Required\r\nSec-WebSocket-Version: 13\r\nUpgrade: websocket';
   }
   const key = request.headers['sec-websocket-key'] ?? '';
   if (
