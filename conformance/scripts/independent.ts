@@ -218,10 +218,11 @@ async function check(subject: Subject): Promise<Row> {
       },
       isTTY: false,
     };
+    // Client commands run in this package's folder, where `node --import tsx` finds tsx.
     const status = await main([...args, '--json', json], {
       stdout: collect,
       stderr: collect,
-      cwd: work,
+      cwd: PACKAGE,
     });
     if (status === 2) return { subject, problem: said.trim().split('\n').at(-1), cases: [] };
     const report = JSON.parse(readFileSync(json, 'utf8')) as {

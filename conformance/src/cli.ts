@@ -36,7 +36,7 @@ export async function main(args: string[], io: Io): Promise<number> {
     io.stdout.write(`${USAGE}\n`);
     return EXIT.noneFailed;
   }
-  const mode = makeMode(options);
+  const mode = makeMode(options, io);
   if (typeof mode === 'string') {
     io.stderr.write(`conformance: ${mode}\n`);
     return EXIT.usage;
@@ -76,11 +76,12 @@ export async function main(args: string[], io: Io): Promise<number> {
  * The mode the options ask for - server mode for a URL, client mode for `--client` - with the
  * cases `--cases` picks; or what is wrong (exit 2).
  */
-function makeMode(options: Options): ReadyMode | string {
+function makeMode(options: Options, io: Io): ReadyMode | string {
   if (options.client !== undefined) {
     const cases = pick(clientCases(), options.cases);
     if (typeof cases === 'string') return cases;
-    return ready(clientMode({ command: options.client, timeoutMs: options.timeoutMs }, cases));
+    const settings = { command: options.client, timeoutMs: options.timeoutMs, cwd: io.cwd };
+    return ready(clientMode(settings, cases));
   }
   const target = parseTarget(options.url ?? '');
   if (typeof target === 'string') return target;

@@ -59,7 +59,7 @@ describe('pnpm conformance --client, from the repository root', () => {
 
   it('a client with no FAILED case: exit status 0, the total line last', async () => {
     const { code, output } = await pnpmConformance(['--client', reference(), '--cases', '5.5.2']);
-    expect(output).toContain('Checking the client "node --import tsx');
+    expect(output).toMatch(/Checking the client "cd '[^']+' && node --import tsx/);
     expect(output.trim().split('\n').at(-1)).toMatch(/^4 cases in [\d.]+ s: 4 OK, .* 0 FAILED$/);
     expect(code).toBe(0);
   });
@@ -75,8 +75,20 @@ describe('pnpm conformance --client, from the repository root', () => {
     expect(output).toContain(
       'On the wire (-> sent by the checker, <- sent by the client, :: the client program)',
     );
-    expect(output).toMatch(/:: started: node --import tsx .*reference-client\.ts/);
+    expect(output).toMatch(/:: started: cd .* && node --import tsx .*reference-client\.ts/);
     expect(code).toBe(1);
+  });
+
+  it('runs the command in the folder pnpm conformance was typed in, as the README shows', async () => {
+    // Before: it ran in conformance/, where pnpm runs the script, and the cd below failed.
+    const { code, output } = await pnpmConformance([
+      '--client',
+      'cd exercises/part2/12-websocket-native-client && node --import tsx src/main.ts {url}',
+      '--cases',
+      '5.5.2/1',
+    ]);
+    expect(output.trim().split('\n').at(-1)).toMatch(/^1 cases in [\d.]+ s: 1 OK/);
+    expect(code).toBe(0);
   });
 
   it('a command that never connects: exit status 2, and what it printed', async () => {

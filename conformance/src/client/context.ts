@@ -13,6 +13,8 @@ import { type ResponseSpec, responseBytes, switchingResponse } from './response.
 export interface ClientSettings {
   /** The command, with `{url}` where the checker's URL goes. */
   command: string;
+  /** The folder the command runs in: where `pnpm conformance` was typed. */
+  cwd: string;
   /** How long to wait for an answer that should come. */
   timeoutMs: number;
 }
@@ -251,7 +253,7 @@ export class ClientContext {
   async start(): Promise<ClientProcess> {
     await this.#listen();
     const command = this.settings.command.replaceAll('{url}', this.url);
-    const process = new ClientProcess(command, this.log);
+    const process = new ClientProcess(command, this.settings.cwd, this.log);
     this.processes.push(process);
     return process;
   }

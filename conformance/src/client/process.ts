@@ -5,8 +5,9 @@ import type { WireLog } from '../wire/log.ts';
 
 /**
  * The client under test, as a program: the command the user gave, run through a shell (so that
- * quoting and `cd x &&` work as they typed them) in a process group of its own, so that the
- * whole group - the shell, pnpm, node - can be stopped at once when its case ends.
+ * quoting and `cd x &&` work as they typed them), in the folder they typed it in, and in a
+ * process group of its own, so that the whole group - the shell, pnpm, node - can be stopped at
+ * once when its case ends.
  */
 
 /** Lines of output kept per run; a client that prints more has the rest counted, not kept. */
@@ -43,12 +44,13 @@ export class ClientProcess {
   readonly exited: Promise<Exit>;
   #resolveExited: (exit: Exit) => void = () => {};
 
-  constructor(command: string, log: WireLog) {
+  constructor(command: string, cwd: string, log: WireLog) {
     this.#log = log;
     this.exited = new Promise((resolve) => {
       this.#resolveExited = resolve;
     });
     this.#child = spawn('/bin/sh', ['-c', command], {
+      cwd,
       // A process group of its own: `kill(-pid)` reaches everything the command started.
       detached: true,
       stdio: ['pipe', 'pipe', 'pipe'],

@@ -43,7 +43,9 @@ export async function check(args: string[]): Promise<Checked> {
   let stdout = '';
   let stderr = '';
   try {
-    const status = await main([...args, '--json', 'report.json'], {
+    // The command runs where a client command would: this package's folder (`tsx` is found
+    // from there).
+    const status = await main([...args, '--json', join(dir, 'report.json')], {
       stdout: {
         write: (text) => {
           stdout += text;
@@ -56,7 +58,7 @@ export async function check(args: string[]): Promise<Checked> {
         },
         isTTY: false,
       },
-      cwd: dir,
+      cwd: packageDir,
     });
     let report: JsonReport | undefined;
     try {
@@ -77,10 +79,13 @@ export function withVerdict(report: JsonReport | undefined, verdict: Verdict): s
     .map((result) => `${result.id} ${result.title}: ${result.actual}`);
 }
 
-/** A command that runs a TypeScript program of the repository, for `--client`. */
+/**
+ * A command that runs a TypeScript program of the repository, for `--client`: from this
+ * package's folder, where `node --import tsx` finds tsx, whatever folder the checker runs in.
+ */
 export function tsxCommand(path: string, ...args: string[]): string {
   const quoted = [fileURLToPath(new URL(`../../../${path}`, import.meta.url)), ...args]
     .map((arg) => `'${arg}'`)
     .join(' ');
-  return `node --import tsx ${quoted} {url}`;
+  return `cd '${packageDir}' && node --import tsx ${quoted} {url}`;
 }
