@@ -5,6 +5,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { clientCases } from '../src/client/mode.ts';
 import { LESSON } from '../src/lesson.ts';
 import { picks, SECTION_TITLES, sectionKey } from '../src/sections.ts';
 import { serverCases } from '../src/server/mode.ts';
@@ -51,6 +52,37 @@ describe('the server cases', () => {
   it('say their rule in words, and link to the lesson', () => {
     const links = Object.values(LESSON).map((lesson) => lesson.path);
     for (const c of cases) {
+      expect(c.rule.length, c.id).toBeGreaterThan(40);
+      expect(links, c.id).toContain(c.lesson.path);
+    }
+  });
+});
+
+describe('the client cases', () => {
+  const clients = clientCases();
+
+  it('are a few dozen, with unique ids made of their section key and a number', () => {
+    expect(clients.length).toBeGreaterThan(60);
+    expect(new Set(clients.map((c) => c.id)).size).toBe(clients.length);
+    for (const c of clients)
+      expect(c.id).toMatch(new RegExp(`^${sectionKey(c.section).replace(/\./g, '\\.')}/\\d+$`));
+  });
+
+  it('rest on sections that all have a title, and cover every family of the issue', () => {
+    for (const c of clients) expect(SECTION_TITLES, c.id).toHaveProperty([c.section]);
+    expect([...new Set(clients.map((c) => c.family))]).toEqual([
+      'Opening handshake',
+      'Framing',
+      'Control frames',
+      'Fragmentation',
+      'UTF-8',
+      'Closing',
+    ]);
+  });
+
+  it('say their rule in words, and link to the lesson', () => {
+    const links = Object.values(LESSON).map((lesson) => lesson.path);
+    for (const c of clients) {
       expect(c.rule.length, c.id).toBeGreaterThan(40);
       expect(links, c.id).toContain(c.lesson.path);
     }

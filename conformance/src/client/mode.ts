@@ -3,7 +3,7 @@ import { numberCases } from '../mode.ts';
 import type { Case } from '../verdict.ts';
 import { escapeText, preview } from '../wire/hex.ts';
 import { WireLog } from '../wire/log.ts';
-import { ClientContext, type ClientSettings } from './context.ts';
+import { CLIENT_START_MS, ClientContext, type ClientSettings } from './context.ts';
 import { CLIENT_FAMILIES } from './index.ts';
 import { describeExit } from './process.ts';
 import { offeredExtensions, offeredProtocols, switchingResponse } from './response.ts';
@@ -32,7 +32,8 @@ export function clientMode(
       context: (log) => new ClientContext(settings, log),
       finish: (context) => context.finish(),
       // The client's start, then room for a few waits of --timeout each.
-      deadline: () => Math.max(10_000, settings.timeoutMs) * 2 + settings.timeoutMs * 4 + 2000,
+      deadline: () =>
+        Math.max(CLIENT_START_MS, settings.timeoutMs) * 2 + settings.timeoutMs * 4 + 2000,
     },
     preflight: (notes) => preflight(settings, notes),
   };
