@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
+import { browserMissing, launchBrowser, sayIfBrowserMissing } from 'support/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserMissing, launchBrowser } from '../../support/testing/browser.ts';
 import { htmlReport } from '../src/report/html.ts';
 import { type CaseResult, totalsOf } from '../src/verdict.ts';
 import { check, type JsonReport } from './support/check.ts';
@@ -52,6 +52,8 @@ async function open(path: string): Promise<{ page: Page; errors: string[] }> {
   return { page, errors };
 }
 
+// Without Chromium: skipped and said so on a machine of your own, a failure in CI (support/testing).
+sayIfBrowserMissing('the --html page in Chromium');
 describe.skipIf(browserMissing !== undefined)('the --html page in Chromium', () => {
   it('shows every case as a row: id, section, title, verdict; and the totals', async () => {
     const { page, errors } = await open(file);

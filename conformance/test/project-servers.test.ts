@@ -6,9 +6,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createCertificates } from 'support';
 import { type Program, spawnProgram, startServerProgram } from 'support/testing';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { createCertificates } from '../../support/src/certificates.ts';
 import { type JsonReport, LOADED, packageDir } from './support/check.ts';
 
 const exercise = (folder: string) =>
