@@ -9,6 +9,7 @@ const packages = [
   'support',
   'docs',
   'bench',
+  'conformance',
   ...readdirSync(join(root, 'exercises/part2')).map((name) => `exercises/part2/${name}`),
 ]
   .filter((dir) => existsSync(join(root, dir, 'package.json')))

@@ -3,6 +3,7 @@
  * HTTP side of a server, listening, TLS files, one-line errors, certificates. The lessons are in
  * the exercises; the WebSocket protocol written by hand is in `shared`.
  */
+export { createCertificates } from './certificates.ts';
 export { describeConnectError, readUrlArgument } from './client.ts';
 export { describeError, ExpectedError, exitWithError, HelpRequested } from './errors.ts';
 export {

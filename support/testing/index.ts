@@ -3,7 +3,12 @@
 // For tests that play a raw peer (a client or a server that writes frames itself): the frame
 // encoder, the opcodes and the 101 answer of the hand-written core.
 export { acceptResponse, encodeFrame, Opcode } from 'shared';
-export { playgroundContract } from './browser.ts';
+export {
+  browserMissing,
+  launchBrowser,
+  playgroundContract,
+  sayIfBrowserMissing,
+} from './browser.ts';
 export { controlCharactersIn } from './control-characters.ts';
 export { fairnessContract } from './fairness-contract.ts';
 export { FLOODS, type FloodKind, flood, pingUntilCut, startFlooder } from './flood.ts';
