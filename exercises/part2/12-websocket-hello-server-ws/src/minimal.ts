@@ -15,8 +15,13 @@ const wss = new WebSocketServer({ port, host: 'localhost', path: '/ws' }, () => 
 });
 
 wss.on('connection', (ws, request) => {
-  // The address at the other end of the TCP connection. (The full version writes an
-  // IPv4-mapped ::ffff:127.0.0.1 as 127.0.0.1: see src/client-address.ts.)
+  // A client that breaks a rule (an unmasked frame, bad UTF-8) gets the right close code from
+  // ws, and its connection reports an 'error'. An 'error' that nobody listens for ends the whole
+  // process, and every other client with it: so listen.
+  ws.on('error', (error) => console.log(`error: ${error.message}`));
+  // The address at the other end of the TCP connection, as it is. Listening on one loopback
+  // address, this is 127.0.0.1 or ::1; the full version also writes an IPv4 client seen on an
+  // IPv6 socket, ::ffff:127.0.0.1, as 127.0.0.1 (support's peerAddress).
   ws.send(`Hello! Your IP is ${request.socket.remoteAddress}`);
   ws.on('message', (data, isBinary) => {
     ws.send(data, { binary: isBinary });

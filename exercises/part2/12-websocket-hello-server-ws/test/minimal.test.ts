@@ -1,29 +1,58 @@
 import { fileURLToPath } from 'node:url';
-import { inboxOf, openWebSocket, roundTrip, spawnProgram } from 'support/testing';
-import { expect, it } from 'vitest';
+import {
+  inboxOf,
+  openWebSocket,
+  type Program,
+  RawClient,
+  roundTrip,
+  spawnProgram,
+} from 'support/testing';
+import { afterEach, expect, it } from 'vitest';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 
+let program: Program | undefined;
+afterEach(async () => {
+  program?.child.kill();
+  await program?.exited;
+  program = undefined;
+});
+
+/** src/minimal.ts as its own process on a free port, and the URL it prints. */
+async function startMinimal(): Promise<string> {
+  program = spawnProgram(packageDir, [], { PORT: '0' }, 'src/minimal.ts');
+  const line = await program.output.waitFor(/^hello-server-ws \(minimal\) listening on /);
+  const url = /(ws:\/\/localhost:\d+\/ws)$/.exec(line)?.[1];
+  expect(url, line).toBeDefined();
+  return url ?? '';
+}
+
 it('the minimal version greets first, then echoes text as text and binary as binary', async () => {
-  const program = spawnProgram(packageDir, [], { PORT: '0' }, 'src/minimal.ts');
-  try {
-    const line = await program.output.waitFor(/^hello-server-ws \(minimal\) listening on /);
-    const url = /(ws:\/\/localhost:\d+\/ws)$/.exec(line)?.[1];
-    expect(url, line).toBeDefined();
-    const ws = await openWebSocket(url ?? '');
-    // It listens on the one address localhost resolves to: 127.0.0.1 or ::1.
-    const greeting = await inboxOf(ws).next();
-    expect(greeting.isBinary).toBe(false);
-    expect(greeting.data.toString()).toMatch(/^Hello! Your IP is (127\.0\.0\.1|::1)$/);
-    const text = await roundTrip(ws, 'héllo ✓', false);
-    expect([text.isBinary, text.data.toString()]).toEqual([false, 'héllo ✓']);
-    const bytes = Buffer.from([0, 1, 2, 254, 255]);
-    const binary = await roundTrip(ws, bytes, true);
-    expect(binary.isBinary).toBe(true);
-    expect(binary.data.equals(bytes)).toBe(true);
-    ws.close();
-  } finally {
-    program.child.kill();
-    await program.exited;
-  }
+  const ws = await openWebSocket(await startMinimal());
+  // It listens on the one address localhost resolves to: 127.0.0.1 or ::1.
+  const greeting = await inboxOf(ws).next();
+  expect(greeting.isBinary).toBe(false);
+  expect(greeting.data.toString()).toMatch(/^Hello! Your IP is (127\.0\.0\.1|::1)$/);
+  const text = await roundTrip(ws, 'héllo ✓', false);
+  expect([text.isBinary, text.data.toString()]).toEqual([false, 'héllo ✓']);
+  const bytes = Buffer.from([0, 1, 2, 254, 255]);
+  const binary = await roundTrip(ws, bytes, true);
+  expect(binary.isBinary).toBe(true);
+  expect(binary.data.equals(bytes)).toBe(true);
+  ws.close();
+});
+
+it('the minimal version closes a client that breaks a rule, and serves the others on', async () => {
+  const url = await startMinimal();
+  const healthy = await openWebSocket(url);
+  expect((await inboxOf(healthy).next()).data.toString()).toMatch(/^Hello! Your IP is /);
+  const raw = await RawClient.connect(Number(new URL(url).port), 'localhost');
+  // An unmasked frame from a client breaks RFC 6455 §5.1: ws closes that connection with 1002
+  // (after the greeting) and reports an 'error' on it, which the minimal version listens for and
+  // prints.
+  raw.write([0x81, 0x02, 0x68, 0x69]);
+  expect((await raw.nextClose()).code).toBe(1002);
+  await program?.output.waitFor(/^error: Invalid WebSocket frame: MASK must be set$/);
+  expect((await roundTrip(healthy, 'still here', false)).data.toString()).toBe('still here');
+  healthy.close();
 });
