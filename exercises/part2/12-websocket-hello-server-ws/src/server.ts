@@ -167,7 +167,7 @@ export async function createHelloServer(options: ServerOptions): Promise<Running
     }
     // Origins: a browser says which site's page opens the connection, and a page cannot change
     // it. With ALLOWED_ORIGINS set, pages from other sites, and clients that send no Origin,
-    // are refused with 403 (see the README).
+    // are refused with 403 (REFERENCE.md, "Origins").
     const origin = request.headers.origin;
     if (options.allowedOrigins && !options.allowedOrigins.includes(origin ?? '')) {
       log.event?.(`refused ${describePeer(request.socket)}: origin ${origin ?? '(none)'}`);
