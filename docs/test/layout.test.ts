@@ -55,25 +55,10 @@ describe.each(exercises)('$name stands alone', ({ dir, name, manifest }) => {
     }
   });
 
-  it('has a seed-sized src/minimal.ts, run by start:minimal, that its README shows first', () => {
+  it('has a seed-sized src/minimal.ts, run by start:minimal', () => {
     expect(existsSync(join(root, dir, 'src/minimal.ts'))).toBe(true);
     expect(manifest.scripts?.['start:minimal']).toBe('tsx src/minimal.ts');
-    const readme = read(`${dir}/README.md`);
-    expect(readme).toContain(`pnpm --filter ${name} start:minimal`);
-    const howItWorks = readme.indexOf('\n## How it works');
-    expect(readme.indexOf('src/minimal.ts')).toBeGreaterThan(0);
-    expect(readme.indexOf('src/minimal.ts')).toBeLessThan(howItWorks);
   });
-});
-
-describe('the copies made on purpose', () => {
-  it.each(['hello-server', 'hello-server-ws'])(
-    '%s says, in its README, that it is a copy',
-    (name) => {
-      const exercise = exercises.find((candidate) => candidate.name === name);
-      expect(read(`${exercise?.dir}/README.md`)).toMatch(/copied on purpose|copy, on purpose/);
-    },
-  );
 });
 
 describe('the top README', () => {
