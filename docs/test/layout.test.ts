@@ -72,12 +72,35 @@ describe('the top README', () => {
     for (const { folder } of exercises) expect(block, folder).toContain(`${folder}/`);
   });
 
+  /** Each line of the layout that names a folder: the folder, from the root, and the line. */
+  const folders = (block ?? '').split('\n').flatMap((line) => {
+    const path = /^\s*([\w.-]+\/(?:[\w.-]+\/?)*)(?:\s|$)/.exec(line)?.[1];
+    if (!path) return [];
+    return [{ full: line.startsWith('  ') ? `exercises/part2/${path}` : path, line }];
+  });
+
   it('names only folders that exist', () => {
-    for (const line of (block ?? '').split('\n')) {
-      const path = /^\s*([\w.-]+\/(?:[\w.-]+\/?)*)(?:\s|$)/.exec(line)?.[1];
-      if (!path) continue;
-      const full = line.startsWith('  ') ? `exercises/part2/${path}` : path;
+    for (const { full } of folders) {
       expect(existsSync(join(root, full)), relative(root, join(root, full))).toBe(true);
+    }
+  });
+
+  it("says, in brackets, what each package builds on: the lesson's packages and ws it depends on", () => {
+    const packageDirs = folders.filter(({ full }) => existsSync(join(root, full, 'package.json')));
+    const lesson = [
+      'ws',
+      ...packageDirs.map(({ full }) => JSON.parse(read(join(full, 'package.json'))).name as string),
+    ];
+    expect(packageDirs.length).toBeGreaterThan(exercises.length);
+    for (const { full, line } of packageDirs) {
+      const said = /\(([^)]*)\)\s*$/.exec(line)?.[1];
+      expect(said, `${full}: no (what it builds on) at the end of its line`).toBeDefined();
+      const named = said === 'no dependencies' ? [] : (said ?? '').split(', ');
+      const manifest = JSON.parse(read(join(full, 'package.json')));
+      const dependencies = Object.keys(manifest.dependencies ?? {}).filter((name) =>
+        lesson.includes(name),
+      );
+      expect(named.sort(), full).toEqual(dependencies.sort());
     }
   });
 });
