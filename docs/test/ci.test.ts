@@ -7,6 +7,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   rmSync,
   symlinkSync,
   utimesSync,
@@ -70,14 +71,11 @@ describe('turbo', () => {
       join(copy, 'docs/test/ci.test.ts'),
       "import { it } from 'vitest';\nit('is in a copy of the repository', () => {});\n",
     );
-    for (const dir of [
-      '',
-      'shared',
-      'support',
-      'docs',
-      'bench',
-      'exercises/part2/12-websocket-client',
-    ]) {
+    // Every exercise's too: the docs tests run each one's --help.
+    const exercises = readdirSync(join(copy, 'exercises/part2')).map(
+      (name) => `exercises/part2/${name}`,
+    );
+    for (const dir of ['', 'shared', 'support', 'docs', 'bench', ...exercises]) {
       symlinkSync(join(root, dir, 'node_modules'), join(copy, dir, 'node_modules'));
     }
     return copy;

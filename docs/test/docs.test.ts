@@ -1,7 +1,16 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { anchors, codeBlocks, links, prose, read, readmes, root } from './markdown.ts';
+import {
+  anchors,
+  codeBlocks,
+  documents,
+  links,
+  linksWithText,
+  prose,
+  read,
+  root,
+} from './markdown.ts';
 
 /** Every workspace package: its folder, name and scripts. */
 const packages = [
@@ -38,20 +47,14 @@ const MERMAID_TYPES = [
   'requirementDiagram',
 ];
 
-// What every exercise README has, in this order.
-const TEMPLATE = [
-  '## What you will learn',
-  '## How it works',
-  '## Run it',
-  '## Try it',
-  '## What the tests check',
-  '## Things to try next',
-];
+// A numbered step comment in the code, where a README's step links to: `// 3. The upgrade`,
+// `/** 3. ...`, or a doc comment's line ` * 3. ...`.
+const STEP_COMMENT = /^\s*(\/\/|\/\*\*|\*)\s*\d+\./;
 
 // pnpm's own commands, which are not scripts.
 const PNPM_COMMANDS = ['install', 'add', 'remove', 'exec', 'dlx', 'run', 'update', 'why', 'list'];
 
-describe.each(readmes())('%s', (path) => {
+describe.each(documents())('%s', (path) => {
   const markdown = read(path);
 
   it('has relative links that all resolve, #anchors included', () => {
@@ -63,6 +66,25 @@ describe.each(readmes())('%s', (path) => {
       if (fragment !== undefined && target.endsWith('.md')) {
         expect(anchors(read(target)), `${link}: no heading makes #${fragment}`).toContain(fragment);
       }
+    }
+  });
+
+  it('points every link into a .ts file at a line with a numbered step comment', () => {
+    for (const { text, target: link } of linksWithText(markdown)) {
+      const [file = '', fragment] = link.split('#');
+      if (/^[a-z]+:/.test(link) || !file.endsWith('.ts') || fragment === undefined) continue;
+      const target = normalize(join(dirname(path), file));
+      const line = /^L(\d+)$/.exec(fragment)?.[1];
+      expect(line, `${link}: a link into code names one line, #L<n>`).toBeDefined();
+      const lines = existsSync(join(root, target)) ? read(target).split('\n') : [];
+      const number = Number(line);
+      expect(number, `${link}: ${target} has ${lines.length} lines`).toBeLessThanOrEqual(
+        lines.length,
+      );
+      expect(lines[number - 1], `${link}: line ${number} of ${target}`).toMatch(STEP_COMMENT);
+      // A link written as its place, [src/server.ts:57], says the place it points to.
+      const place = /^`?([\w./-]+\.ts):(\d+)`?$/.exec(text);
+      if (place) expect(`${place[1]}#L${place[2]}`, `[${text}](${link})`).toBe(link);
     }
   });
 
@@ -94,37 +116,8 @@ describe.each(readmes())('%s', (path) => {
   });
 });
 
-describe('the exercises', () => {
-  const exercises = readdirSync(join(root, 'exercises/part2')).filter((name) =>
-    statSync(join(root, 'exercises/part2', name)).isDirectory(),
-  );
-
-  it.each(exercises)('%s has a README with every template heading, in order', (exercise) => {
-    const path = `exercises/part2/${exercise}/README.md`;
-    expect(existsSync(join(root, path)), `${path} is missing`).toBe(true);
-    const headings = prose(read(path))
-      .split('\n')
-      .filter((line) => line.startsWith('## '));
-    expect(headings.filter((heading) => TEMPLATE.includes(heading))).toEqual(TEMPLATE);
-  });
-
-  it.each(exercises)('%s shows how to run it and how to test it', (exercise) => {
-    const path = `exercises/part2/${exercise}/README.md`;
-    const name = JSON.parse(read(`exercises/part2/${exercise}/package.json`)).name as string;
-    const markdown = read(path);
-    for (const script of ['start', 'test']) {
-      expect(markdown, `${path} never shows pnpm --filter ${name} ${script}`).toContain(
-        `pnpm --filter ${name} ${script}`,
-      );
-    }
-  });
-
-  it.each(exercises)('%s explains itself with a sequence diagram', (exercise) => {
-    const blocks = codeBlocks(read(`exercises/part2/${exercise}/README.md`), 'mermaid');
-    expect(blocks.some((block) => block.trim().startsWith('sequenceDiagram'))).toBe(true);
-  });
-
-  it('are all in the top README table, in the order of the lesson', () => {
+describe('the top README', () => {
+  it('lists the exercises in the order of the lesson', () => {
     const readme = read('README.md');
     const order = [
       'echo-server',

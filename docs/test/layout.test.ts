@@ -55,25 +55,10 @@ describe.each(exercises)('$name stands alone', ({ dir, name, manifest }) => {
     }
   });
 
-  it('has a seed-sized src/minimal.ts, run by start:minimal, that its README shows first', () => {
+  it('has a seed-sized src/minimal.ts, run by start:minimal', () => {
     expect(existsSync(join(root, dir, 'src/minimal.ts'))).toBe(true);
     expect(manifest.scripts?.['start:minimal']).toBe('tsx src/minimal.ts');
-    const readme = read(`${dir}/README.md`);
-    expect(readme).toContain(`pnpm --filter ${name} start:minimal`);
-    const howItWorks = readme.indexOf('\n## How it works');
-    expect(readme.indexOf('src/minimal.ts')).toBeGreaterThan(0);
-    expect(readme.indexOf('src/minimal.ts')).toBeLessThan(howItWorks);
   });
-});
-
-describe('the copies made on purpose', () => {
-  it.each(['hello-server', 'hello-server-ws'])(
-    '%s says, in its README, that it is a copy',
-    (name) => {
-      const exercise = exercises.find((candidate) => candidate.name === name);
-      expect(read(`${exercise?.dir}/README.md`)).toMatch(/copied on purpose|copy, on purpose/);
-    },
-  );
 });
 
 describe('the top README', () => {
@@ -87,12 +72,35 @@ describe('the top README', () => {
     for (const { folder } of exercises) expect(block, folder).toContain(`${folder}/`);
   });
 
+  /** Each line of the layout that names a folder: the folder, from the root, and the line. */
+  const folders = (block ?? '').split('\n').flatMap((line) => {
+    const path = /^\s*([\w.-]+\/(?:[\w.-]+\/?)*)(?:\s|$)/.exec(line)?.[1];
+    if (!path) return [];
+    return [{ full: line.startsWith('  ') ? `exercises/part2/${path}` : path, line }];
+  });
+
   it('names only folders that exist', () => {
-    for (const line of (block ?? '').split('\n')) {
-      const path = /^\s*([\w.-]+\/(?:[\w.-]+\/?)*)(?:\s|$)/.exec(line)?.[1];
-      if (!path) continue;
-      const full = line.startsWith('  ') ? `exercises/part2/${path}` : path;
+    for (const { full } of folders) {
       expect(existsSync(join(root, full)), relative(root, join(root, full))).toBe(true);
+    }
+  });
+
+  it("says, in brackets, what each package builds on: the lesson's packages and ws it depends on", () => {
+    const packageDirs = folders.filter(({ full }) => existsSync(join(root, full, 'package.json')));
+    const lesson = [
+      'ws',
+      ...packageDirs.map(({ full }) => JSON.parse(read(join(full, 'package.json'))).name as string),
+    ];
+    expect(packageDirs.length).toBeGreaterThan(exercises.length);
+    for (const { full, line } of packageDirs) {
+      const said = /\(([^)]*)\)\s*$/.exec(line)?.[1];
+      expect(said, `${full}: no (what it builds on) at the end of its line`).toBeDefined();
+      const named = said === 'no dependencies' ? [] : (said ?? '').split(', ');
+      const manifest = JSON.parse(read(join(full, 'package.json')));
+      const dependencies = Object.keys(manifest.dependencies ?? {}).filter((name) =>
+        lesson.includes(name),
+      );
+      expect(named.sort(), full).toEqual(dependencies.sort());
     }
   });
 });
