@@ -73,7 +73,9 @@ function readClientFrames(socket: Socket, onFrame: (opcode: number, payload: Buf
       const end = start + 4 + length;
       if (buffered.length < end) return;
       const key = buffered.subarray(start, start + 4);
-      const payload = buffered.subarray(start + 4, end).map((byte, i) => byte ^ key[i % 4]!);
+      const payload = Buffer.from(
+        buffered.subarray(start + 4, end).map((byte, i) => byte ^ key[i % 4]!),
+      );
       buffered = buffered.subarray(end);
       onFrame(opcode, payload);
     }
