@@ -138,6 +138,13 @@ export function startProgram(...args: string[]) {
   return { ...program, finished: program.exited.then((exit) => exit.code) };
 }
 
+/** src/minimal.ts as a program (`pnpm --filter native-client start:minimal URL`), stdin a pipe. */
+export function startMinimalProgram(url: string) {
+  const program = spawnProgram(packageDir, [url], {}, 'src/minimal.ts');
+  cleanups.push(() => program.child.kill('SIGKILL'));
+  return program;
+}
+
 /** A server of test/servers.ts, stopped after the test. */
 async function started(server: Promise<servers.TestServer>): Promise<servers.TestServer> {
   const running = await server;
