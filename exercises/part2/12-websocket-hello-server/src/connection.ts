@@ -61,7 +61,7 @@ export class WebSocketConnection {
   /** `127.0.0.1`: the client's address, for the greeting and the log (peerAddress in support). */
   readonly address: string;
   /**
-   * The heartbeat's mark (step 4 in server.ts): set when a ping goes out, cleared by any bytes
+   * The heartbeat's mark (step 5 in server.ts): set when a ping goes out, cleared by any bytes
    * from the client.
    */
   awaitingPong = false;

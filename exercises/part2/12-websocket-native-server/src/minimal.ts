@@ -2,17 +2,15 @@
 //
 //   pnpm --filter native-server start:minimal     listens on ws://localhost:8082/ws
 //
-// It answers the opening handshake and sends back each short text message it receives - and
+// It answers the opening handshake, reads frames out of the stream of bytes TCP delivers (two
+// frames in one read, one frame across two reads), and sends back each short text message - and
 // that is all. It does NOT handle:
-//   - a frame split across two TCP reads, two frames in one read, or a frame sent along with the
-//     upgrade request (it reads each chunk as exactly one frame, which holds for short messages
-//     on a quiet connection, and only then);
 //   - payloads over 125 bytes (the 16- and 64-bit lengths of RFC 6455 §5.2);
 //   - fragmented messages, ping and pong, close frames (it never answers a close), binary;
 //   - any validation: the request's method, path, headers and key, unmasked frames, RSV bits,
-//     UTF-8; nor size limits, a heartbeat, backpressure or a clean shutdown.
-// A frame it cannot read as one short text frame makes it cut the connection; what follows the
-// first frame in a chunk is silently lost. src/main.ts does all of it.
+//     UTF-8; nor a heartbeat, backpressure or a clean shutdown.
+// A frame that is not one short, masked text frame makes it cut the connection, without a close
+// frame. src/main.ts does all of it.
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 
@@ -26,8 +24,9 @@ const server = createServer((_request, response) => {
   response.end('This server speaks WebSocket at /ws.\n');
 });
 
-// A request with "Upgrade: websocket" and "Connection: Upgrade": Node hands us its socket.
-server.on('upgrade', (request, socket) => {
+// A request with "Upgrade: websocket" and "Connection: Upgrade": Node hands us its socket, and
+// `head`, any bytes the client sent right after its request.
+server.on('upgrade', (request, socket, head) => {
   socket.on('error', () => {}); // a client that vanishes is not our problem here
 
   // RFC 6455 §4.2.2: Sec-WebSocket-Accept = base64(SHA-1(key + GUID)). It proves the server read
@@ -44,32 +43,44 @@ server.on('upgrade', (request, socket) => {
       '\r\n',
   );
 
-  // From here on the socket carries frames, not HTTP.
-  socket.on('data', (frame: Buffer) => {
-    // RFC 6455 §5.2, the first two bytes: FIN (1 bit), RSV1-3 (3 bits), the opcode (4 bits);
-    // then MASK (1 bit) and the payload length (7 bits).
-    const fin = (frame[0]! & 0x80) !== 0;
-    const opcode = frame[0]! & 0x0f;
-    const masked = (frame[1]! & 0x80) !== 0;
-    const length = frame[1]! & 0x7f;
-    // One whole, masked text frame of at most 125 bytes (0x1 is text), or we give up.
-    if (!fin || opcode !== 0x1 || !masked || length > 125 || frame.length < 6 + length) {
-      socket.destroy();
-      return;
-    }
+  // From here on the socket carries frames, not HTTP. TCP delivers bytes, cut anywhere: one read
+  // may hold two frames, or half of one. So keep what has arrived, take every whole frame from
+  // its front, and leave the rest for the next read. What waits is at most one unfinished
+  // frame: 2 + 4 + 125 bytes.
+  let received = Buffer.alloc(0);
+  const receive = (chunk: Buffer) => {
+    received = Buffer.concat([received, chunk]);
+    while (received.length >= 2) {
+      // RFC 6455 §5.2, the first two bytes: FIN (1 bit), RSV1-3 (3 bits), the opcode (4 bits);
+      // then MASK (1 bit) and the payload length (7 bits).
+      const fin = (received[0]! & 0x80) !== 0;
+      const opcode = received[0]! & 0x0f;
+      const masked = (received[1]! & 0x80) !== 0;
+      const length = received[1]! & 0x7f;
+      // A whole, masked text frame of at most 125 bytes (0x1 is text), or we give up.
+      if (!fin || opcode !== 0x1 || !masked || length > 125) {
+        socket.destroy();
+        return;
+      }
+      const frameLength = 2 + 4 + length; // the header, the masking key, the payload
+      if (received.length < frameLength) return; // the rest of this frame is still coming
 
-    // RFC 6455 §5.3: the 4-byte masking key comes next; payload byte i is XORed with key byte
-    // i % 4. XORing again undoes it.
-    const maskKey = frame.subarray(2, 6);
-    const payload = Buffer.alloc(length);
-    for (let i = 0; i < length; i++) {
-      payload[i] = frame[6 + i]! ^ maskKey[i % 4]!;
-    }
+      // RFC 6455 §5.3: the 4-byte masking key comes next; payload byte i is XORed with key byte
+      // i % 4. XORing again undoes it.
+      const maskKey = received.subarray(2, 6);
+      const payload = Buffer.alloc(length);
+      for (let i = 0; i < length; i++) {
+        payload[i] = received[6 + i]! ^ maskKey[i % 4]!;
+      }
 
-    // The echo: one frame the server does not mask (§5.1): 0x81 (FIN + text), the length, the
-    // payload.
-    socket.write(Buffer.concat([Buffer.from([0x81, length]), payload]));
-  });
+      // The echo: one frame the server does not mask (§5.1): 0x81 (FIN + text), the length, the
+      // payload.
+      socket.write(Buffer.concat([Buffer.from([0x81, length]), payload]));
+      received = received.subarray(frameLength); // the next frame starts here
+    }
+  };
+  receive(head); // the bytes that came with the request first, then the socket's
+  socket.on('data', receive);
 });
 
 server.listen(port, 'localhost', () => {
