@@ -70,7 +70,7 @@ export const SERVERS: ServerUnderTest[] = [
   {
     name: 'native-server',
     about:
-      'The fourth exercise: the same server by hand on node:http and node:net, on the ' +
+      'The third exercise: the same server by hand on node:http and node:net, on the ' +
       'TypeScript RFC 6455 core in shared/ (no native add-on).',
     ...exercise('native-server'),
     websocket: true,
@@ -78,14 +78,14 @@ export const SERVERS: ServerUnderTest[] = [
   },
   {
     name: 'hello-server-ws',
-    about: 'echo-server plus a greeting to each new client (the third exercise).',
+    about: 'echo-server plus a greeting to each new client (the sixth exercise).',
     ...exercise('hello-server-ws'),
     websocket: true,
     greets: 1,
   },
   {
     name: 'hello-server',
-    about: 'native-server plus the greeting (the sixth exercise).',
+    about: 'native-server plus the greeting (the fifth exercise).',
     ...exercise('hello-server'),
     websocket: true,
     greets: 1,

@@ -1,5 +1,5 @@
 // pnpm certs: a development CA and a certificate for localhost, 127.0.0.1 and ::1, in certs/ at
-// the repository root (which git ignores). See "wss://" in the top README for what to do next.
+// the repository root (which git ignores). docs/wss.md says what to do next.
 import { fileURLToPath } from 'node:url';
 import { createCertificates } from '../src/certificates.ts';
 

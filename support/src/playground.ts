@@ -21,10 +21,23 @@ export interface Page {
  */
 export type FramesView = 'inspector' | 'library' | 'off';
 
-/** The page with the server's name in its title, and the headers to serve it with. */
-export function playgroundPage(serverName: string, frames: FramesView): Page {
-  // The script reads the view from <body data-frames>: one script for both, one hash in the CSP.
-  const body = Buffer.from(template.replaceAll('%SERVER%', serverName).replace('%FRAMES%', frames));
+/**
+ * The page with the server's name in its title, and the headers to serve it with. `path` is where
+ * the server speaks WebSocket (`/ws`): the page connects there.
+ */
+export function playgroundPage(serverName: string, frames: FramesView, path: string): Page {
+  // A path goes into an HTML attribute: only the characters a URL path is written with.
+  if (!/^\/[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*$/.test(path)) {
+    throw new RangeError(`not a URL path: ${path}`);
+  }
+  // The script reads the view and the path from <body data-frames data-path>: one script for
+  // every server, one hash in the CSP.
+  const body = Buffer.from(
+    template
+      .replaceAll('%SERVER%', serverName)
+      .replace('%FRAMES%', frames)
+      .replace('%PATH%', path.replaceAll('&', '&amp;').replaceAll("'", '&#39;')),
+  );
   return {
     body,
     headers: {

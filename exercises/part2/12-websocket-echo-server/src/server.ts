@@ -116,7 +116,7 @@ export async function createEchoServer(options: ServerOptions): Promise<RunningS
   //    are answered here (answerHttp, below): the browser page at /, 426 Upgrade Required at
   //    WEBSOCKET_PATH, 404 anywhere else. support does the rest: TLS with --tls-cert, and 421
   //    for a request that names a host this server does not answer for (DNS rebinding).
-  const page = playgroundPage(options.name, 'library');
+  const page = playgroundPage(options.name, 'library', WEBSOCKET_PATH);
   const http = createHttpServer(options, answerHttp);
   function answerHttp(request: IncomingMessage, response: ServerResponse): void {
     const path = requestPath(request);

@@ -86,7 +86,11 @@ export async function createHelloServer(options: ServerOptions): Promise<HelloSe
   //    page subscribes to /inspect/<id> (support), and its WebSocket, /ws?inspect=<id>, is shown
   //    to it (src/inspect.ts); --no-inspector turns it off.
   const inspectors = new Inspectors({ enabled: options.inspector });
-  const page = playgroundPage(options.name, inspectors.enabled ? 'inspector' : 'off');
+  const page = playgroundPage(
+    options.name,
+    inspectors.enabled ? 'inspector' : 'off',
+    WEBSOCKET_PATH,
+  );
   const http = createHttpServer({ ...options, inspectors }, answerHttp);
   function answerHttp(request: IncomingMessage, response: ServerResponse): void {
     const path = requestPath(request);
