@@ -129,7 +129,7 @@ export function inspectorChannelContract(contract: InspectorChannelContract): vo
         port,
         `GET / HTTP/1.1\r\nHost: localhost:${port}\r\nConnection: close\r\n\r\n`,
       );
-      expect(page.body).toContain('<body data-frames="off">');
+      expect(page.body).toContain('<body data-frames="off" data-path="/ws">');
       // The WebSocket itself works as ever.
       await disconnect(await connect(port, id, `http://localhost:${port}`));
     });
