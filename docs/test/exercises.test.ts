@@ -1,12 +1,11 @@
 // Each exercise's two documents, in the shape every exercise shares: README.md, the tutorial (one
 // path that works at every step, read in one sitting), and REFERENCE.md beside it (options,
 // limits, tests, measurements: looked up, not read through).
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { codeBlocks, headings, links, read, root, section } from './markdown.ts';
+import { runToEnd } from './run.ts';
 
 /** The tutorial's `##` sections: these, and no others, in this order. */
 const TUTORIAL = [
@@ -71,24 +70,8 @@ function sourceLines(dir: string): Set<string> {
  * spawnProgram runs a program (and as `pnpm --filter <exercise> start --help` does, without
  * pnpm), in the environment of this run without what vitest set for itself.
  */
-async function helpOf(dir: string): Promise<{ stdout: string; stderr: string; code: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--help'], {
-    cwd: join(root, dir),
-    env: Object.fromEntries(
-      Object.entries(process.env).filter(([name]) => !name.startsWith('VITEST')),
-    ),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk;
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk;
-  });
-  const [code] = (await once(child, 'close')) as [number];
-  return { stdout, stderr, code };
+async function helpOf(dir: string) {
+  return runToEnd(process.execPath, ['--import', 'tsx', 'src/main.ts', '--help'], join(root, dir));
 }
 
 describe.each(exercises)('$name: README.md, the tutorial', ({ dir, folder, name }) => {

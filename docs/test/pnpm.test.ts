@@ -1,10 +1,9 @@
 // What a learner sees when a program fails, run as the READMEs write it: the program's one line,
 // and not pnpm's report of the failure after it (`reporter` in pnpm-workspace.yaml).
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { root } from './markdown.ts';
+import { runToEnd } from './run.ts';
 
 /** A port nothing listens on: one the system just gave out, closed again. */
 async function closedPort(): Promise<number> {
@@ -31,24 +30,8 @@ function pnpm(args: string[]): { command: string; args: string[] } {
 }
 
 /** Runs a command to its end: what it printed on each stream, and its exit code. */
-async function run(command: { command: string; args: string[] }) {
-  const child = spawn(command.command, command.args, {
-    cwd: root,
-    // Without what vitest set for its own run.
-    env: Object.fromEntries(
-      Object.entries(process.env).filter(([name]) => !name.startsWith('VITEST')),
-    ),
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk;
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk;
-  });
-  const [code] = (await once(child, 'close')) as [number | null];
-  return { stdout, stderr, code };
+function run(command: { command: string; args: string[] }) {
+  return runToEnd(command.command, command.args);
 }
 
 describe('a program that fails, run with pnpm as the READMEs write it', () => {
