@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
 import { judge, Stop } from '../verdict.ts';
+import { Changes } from '../wire/changes.ts';
 import { Connection } from '../wire/connection.ts';
 import type { FrameInfo, FrameSpec } from '../wire/frame.ts';
 import { escapeText, hex } from '../wire/hex.ts';
@@ -48,7 +49,7 @@ export class Incoming {
   #early: Buffer[] = [];
   #earlyBytes = 0;
   #ended = false;
-  readonly #waiters = new Set<() => void>();
+  readonly #changes = new Changes();
   readonly #onData = (chunk: Buffer) => this.#receive(chunk);
   readonly #onEnd = () => this.#end('the client closed TCP (FIN)');
   readonly #onClose = () => this.#end('TCP closed by the client');
@@ -79,7 +80,8 @@ export class Incoming {
       if (this.#head === 'too-large') return 'a request head that goes on past 16 KiB';
       if (this.#head) return this.#head;
       if (this.#ended) return 'TCP closed before a whole request head came';
-      if (!(await this.#changed(deadline))) return `no whole request head within ${ms / 1000} s`;
+      if (!(await this.#changes.next(deadline)))
+        return `no whole request head within ${ms / 1000} s`;
     }
   }
 
@@ -90,7 +92,7 @@ export class Incoming {
   async sentEarly(ms: number): Promise<boolean> {
     const deadline = performance.now() + ms;
     while (this.#earlyBytes === 0 && !this.#ended) {
-      if (!(await this.#changed(deadline))) return false;
+      if (!(await this.#changes.next(deadline))) return false;
     }
     return true;
   }
@@ -128,7 +130,7 @@ export class Incoming {
     if (read === undefined) return;
     if (read === 'too-large') {
       this.#head = 'too-large';
-      this.#wake();
+      this.#changes.wake();
       return;
     }
     const { head, rest } = read;
@@ -143,7 +145,7 @@ export class Incoming {
     });
     this.#head = head;
     if (rest.length > 0) this.#keepEarly(rest);
-    this.#wake();
+    this.#changes.wake();
   }
 
   #keepEarly(chunk: Buffer): void {
@@ -158,35 +160,14 @@ export class Incoming {
     // the limit a Connection would refuse it as too large anyway.
     if (this.#earlyBytes < 1024 * 1024) this.#early.push(chunk);
     this.#earlyBytes += chunk.length;
-    this.#wake();
+    this.#changes.wake();
   }
 
   #end(summary: string): void {
     if (this.#ended) return;
     this.#ended = true;
     this.#log.add({ connection: this.number, direction: 'tcp', summary });
-    this.#wake();
-  }
-
-  #changed(deadline: number): Promise<boolean> {
-    const left = deadline - performance.now();
-    if (left <= 0) return Promise.resolve(false);
-    return new Promise((resolve) => {
-      const wake = () => {
-        clearTimeout(timer);
-        this.#waiters.delete(wake);
-        resolve(true);
-      };
-      const timer = setTimeout(() => {
-        this.#waiters.delete(wake);
-        resolve(false);
-      }, left);
-      this.#waiters.add(wake);
-    });
-  }
-
-  #wake(): void {
-    for (const wake of [...this.#waiters]) wake();
+    this.#changes.wake();
   }
 }
 
@@ -219,7 +200,7 @@ export class ClientContext {
   /** Connections accepted, waiting for the case to take them. */
   #accepted: Incoming[] = [];
   #count = 0;
-  readonly #waiters = new Set<() => void>();
+  readonly #changes = new Changes();
 
   constructor(settings: ClientSettings, log: WireLog) {
     this.settings = settings;
@@ -261,6 +242,8 @@ export class ClientContext {
   /** The client's next TCP connection; the case ends FAILED if none comes. */
   async accept(process: ClientProcess): Promise<Incoming> {
     const deadline = performance.now() + this.startMs;
+    // A client that exits without connecting ends the wait too.
+    void process.exited.then(() => this.#changes.wake());
     for (;;) {
       const incoming = this.#accepted.shift();
       if (incoming) return incoming;
@@ -274,7 +257,7 @@ export class ClientContext {
           ),
         );
       }
-      if (!(await this.#changed(deadline, process))) {
+      if (!(await this.#changes.next(deadline))) {
         throw new Stop(
           judge.failed(
             'the client connects to the URL it was given',
@@ -351,31 +334,11 @@ export class ClientContext {
         summary: `the client connected, from port ${socket.remotePort}`,
       });
       this.#accepted.push(new Incoming(socket, this.#count, this.log));
-      for (const wake of [...this.#waiters]) wake();
+      this.#changes.wake();
     });
     this.#server = server;
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     this.#port = (server.address() as AddressInfo).port;
-  }
-
-  /** Resolves true at the next connection (or the program's exit), false at the deadline. */
-  #changed(deadline: number, process: ClientProcess): Promise<boolean> {
-    const left = deadline - performance.now();
-    if (left <= 0) return Promise.resolve(false);
-    return new Promise((resolve) => {
-      const wake = () => {
-        clearTimeout(timer);
-        this.#waiters.delete(wake);
-        resolve(true);
-      };
-      const timer = setTimeout(() => {
-        this.#waiters.delete(wake);
-        resolve(false);
-      }, left);
-      this.#waiters.add(wake);
-      // A client that exits without connecting ends the wait too.
-      void process.exited.then(wake);
-    });
   }
 }

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { Changes } from '../wire/changes.ts';
 import { escapeText } from '../wire/hex.ts';
 import type { WireLog } from '../wire/log.ts';
 
@@ -38,7 +39,7 @@ export class ClientProcess {
   #dropped = 0;
   #exit: Exit | undefined;
   #outputOpen = 2;
-  readonly #waiters = new Set<() => void>();
+  readonly #changes = new Changes();
   #stoppedByUs = false;
   /** Resolves when the program has exited. */
   readonly exited: Promise<Exit>;
@@ -69,7 +70,7 @@ export class ClientProcess {
       lines.on('line', (text) => this.#line(stream, text));
       lines.on('close', () => {
         this.#outputOpen--;
-        this.#wake();
+        this.#changes.wake();
       });
     }
     this.#child.on('exit', (code, signal) => this.#exited({ code, signal }));
@@ -103,16 +104,16 @@ export class ClientProcess {
       const line = this.lines.find(matches);
       if (line) return line;
       if (this.#outputOpen === 0 && this.#exit) return undefined;
-      if (!(await this.#changed(deadline))) return undefined;
+      if (!(await this.#changes.next(deadline))) return undefined;
     }
   }
 
   /** The exit, within `ms`; then its output, which may end a moment later. */
   async waitForExit(ms: number): Promise<Exit | undefined> {
     const deadline = performance.now() + ms;
-    while (!this.#exit) if (!(await this.#changed(deadline))) return undefined;
+    while (!this.#exit) if (!(await this.#changes.next(deadline))) return undefined;
     const outputDeadline = performance.now() + OUTPUT_GRACE_MS;
-    while (this.#outputOpen > 0) if (!(await this.#changed(outputDeadline))) break;
+    while (this.#outputOpen > 0) if (!(await this.#changes.next(outputDeadline))) break;
     return this.#exit;
   }
 
@@ -149,7 +150,7 @@ export class ClientProcess {
       return;
     }
     this.lines.push({ stream, text: text.length > MAX_LINE ? text.slice(0, MAX_LINE) : text });
-    this.#wake();
+    this.#changes.wake();
   }
 
   #exited(exit: Exit): void {
@@ -158,32 +159,11 @@ export class ClientProcess {
     this.#resolveExited(exit);
     if (!this.#stoppedByUs) this.#note(describeExit(exit));
     if (this.#dropped > 0) this.#note(`(${this.#dropped} more lines of output not kept)`);
-    this.#wake();
+    this.#changes.wake();
   }
 
   #note(summary: string): void {
     this.#log.add({ connection: 0, direction: 'process', summary });
-  }
-
-  #changed(deadline: number): Promise<boolean> {
-    const left = deadline - performance.now();
-    if (left <= 0) return Promise.resolve(false);
-    return new Promise((resolve) => {
-      const wake = () => {
-        clearTimeout(timer);
-        this.#waiters.delete(wake);
-        resolve(true);
-      };
-      const timer = setTimeout(() => {
-        this.#waiters.delete(wake);
-        resolve(false);
-      }, left);
-      this.#waiters.add(wake);
-    });
-  }
-
-  #wake(): void {
-    for (const wake of [...this.#waiters]) wake();
   }
 }
 

@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { Changes } from './changes.ts';
 import {
   type BuiltFrame,
   buildFrame,
@@ -86,7 +87,7 @@ export class Connection {
   #queue: Happening[] = [];
   #closed: Happening | undefined;
   /** Whoever waits for something to happen (next, greeted, whenClosed). */
-  readonly #waiters = new Set<() => void>();
+  readonly #changes = new Changes();
   #greetingLeft: number;
   #closeSent = false;
   #closeReceived = false;
@@ -319,19 +320,8 @@ export class Connection {
       done = true;
     });
     while (!done && !this.#closeReceived && !this.tcpClosed) {
-      await Promise.race([written, this.#nextChange()]);
+      await Promise.race([written, this.#changes.nextAtAll()]);
     }
-  }
-
-  /** Resolves at the next change (bytes, TCP closing). */
-  #nextChange(): Promise<void> {
-    return new Promise((resolve) => {
-      const wake = () => {
-        this.#waiters.delete(wake);
-        resolve();
-      };
-      this.#waiters.add(wake);
-    });
   }
 
   #write(bytes: Buffer): Promise<void> {
@@ -350,7 +340,7 @@ export class Connection {
     for (;;) {
       const happening = this.#queue.shift() ?? this.#closed;
       if (happening) return happening;
-      if (!(await this.#changed(deadline))) return { kind: 'timeout', ms };
+      if (!(await this.#changes.next(deadline))) return { kind: 'timeout', ms };
     }
   }
 
@@ -369,42 +359,20 @@ export class Connection {
       if (this.#greetingLeft === 0) return undefined;
       const happening = this.#queue[0] ?? this.#closed;
       if (happening) return happening;
-      if (!(await this.#changed(deadline))) return { kind: 'timeout', ms };
+      if (!(await this.#changes.next(deadline))) return { kind: 'timeout', ms };
     }
   }
 
   /** Resolves true when TCP is closed within `ms`. */
   async whenClosed(ms: number): Promise<boolean> {
     const deadline = performance.now() + ms;
-    while (!this.tcpClosed) if (!(await this.#changed(deadline))) return false;
+    while (!this.tcpClosed) if (!(await this.#changes.next(deadline))) return false;
     return true;
-  }
-
-  /** Resolves true at the next change (bytes, TCP closing), false at the deadline. */
-  #changed(deadline: number): Promise<boolean> {
-    const left = deadline - performance.now();
-    if (left <= 0) return Promise.resolve(false);
-    return new Promise((resolve) => {
-      const wake = () => {
-        clearTimeout(timer);
-        this.#waiters.delete(wake);
-        resolve(true);
-      };
-      const timer = setTimeout(() => {
-        this.#waiters.delete(wake);
-        resolve(false);
-      }, left);
-      this.#waiters.add(wake);
-    });
-  }
-
-  #wake(): void {
-    for (const wake of [...this.#waiters]) wake();
   }
 
   #push(happening: Happening): void {
     this.#queue.push(happening);
-    this.#wake();
+    this.#changes.wake();
   }
 
   #note(entry: Omit<WireEntry, 'ms' | 'connection'>): void {
@@ -415,7 +383,7 @@ export class Connection {
     if (this.#closed) return;
     this.#note({ direction: 'tcp', summary });
     this.#closed = { kind: 'closed', reset };
-    this.#wake();
+    this.#changes.wake();
   }
 
   #receive(chunk: Buffer): void {
@@ -437,7 +405,7 @@ export class Connection {
         this.#ignore(chunk.length);
         break;
     }
-    this.#wake();
+    this.#changes.wake();
   }
 
   #readResponse(chunk: Buffer): void {
