@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 import { main } from '../../src/cli.ts';
 import type { Verdict } from '../../src/verdict.ts';
 
@@ -77,6 +78,21 @@ export function withVerdict(report: JsonReport | undefined, verdict: Verdict): s
   return (report?.cases ?? [])
     .filter((result) => result.verdict === verdict)
     .map((result) => `${result.id} ${result.title}: ${result.actual}`);
+}
+
+/**
+ * The checker caught a deliberately broken peer where it should: at least one case of `section`
+ * FAILED, and one of them says what `says` matches.
+ */
+export function expectCaught(report: JsonReport | undefined, section: string, says: RegExp): void {
+  const caught = (report?.cases ?? []).filter(
+    (result) => result.verdict === 'FAILED' && result.section === section,
+  );
+  expect(caught.length, withVerdict(report, 'FAILED').join('\n')).toBeGreaterThan(0);
+  expect(
+    caught.some((result) => says.test(result.actual)),
+    caught.map((result) => result.actual).join('\n'),
+  ).toBe(true);
 }
 
 /**
